@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CivicConfig(AppConfig):
+    name = "civic"
+    verbose_name = _("Civic core")
+
+    def ready(self) -> None:
+        from . import figures, signals  # noqa: F401
+
+        figures.collect_providers()

@@ -1,0 +1,127 @@
+"""Shared fixtures: PostgreSQL for real, fast hashing, and the named personas.
+
+The personas live in a small world of two counties:
+
+    测试县 (county C)            另县 (county D, "elsewhere")
+    ├── 甲镇 (township T1)        └── 丁镇 (township TD)
+    │   └── 东坪村 (village V1)
+    └── 乙镇 (township T2)
+        └── 西坪村 (village V2)
+
+- admin: superuser
+- county_manager: manager of C; county_viewer: viewer of C
+- township_head: manager of T1; village_head: manager of V1
+- volunteer: an account with no role; outsider: manager of D
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+
+from centers import services
+from centers.models import Level, Site
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _require_postgresql(django_db_setup, django_db_blocker):
+    """The suite runs against PostgreSQL, never silently against something else."""
+    with django_db_blocker.unblock():
+        if connection.vendor != "postgresql":
+            pytest.fail(
+                f"The tests need PostgreSQL (DATABASE_URL); this run uses {connection.vendor}.",
+                pytrace=False,
+            )
+
+
+@pytest.fixture(autouse=True)
+def _fast_settings(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.AXES_ENABLED = False
+    settings.LANGUAGE_CODE = "zh-hans"
+
+
+@dataclass
+class World:
+    admin: object
+    county_manager: object
+    county_viewer: object
+    township_head: object
+    village_head: object
+    volunteer: object
+    outsider: object
+    county: Site
+    township: Site
+    township2: Site
+    village: Site
+    village2: Site
+    elsewhere: Site
+    elsewhere_township: Site
+
+    @property
+    def personas(self) -> dict:
+        return {
+            "admin": self.admin,
+            "county_manager": self.county_manager,
+            "county_viewer": self.county_viewer,
+            "township_head": self.township_head,
+            "village_head": self.village_head,
+            "volunteer": self.volunteer,
+            "outsider": self.outsider,
+        }
+
+
+def make_user(username: str, **extra):
+    User = get_user_model()
+    return User.objects.create_user(username=username, password="pw-" + username, **extra)
+
+
+@pytest.fixture
+def world(db) -> World:
+    User = get_user_model()
+    admin = User.objects.create_superuser("admin", "admin@example.org", "pw-admin")
+    county = services.site_create(actor=admin, parent=None, name="测试县", level=Level.COUNTY, code="990101")
+    township = services.site_create(
+        actor=admin, parent=county, name="甲镇", level=Level.TOWNSHIP, code="990101101", population=12000
+    )
+    township2 = services.site_create(
+        actor=admin, parent=county, name="乙镇", level=Level.TOWNSHIP, code="990101102", population=8000
+    )
+    village = services.site_create(
+        actor=admin, parent=township, name="东坪村民委员会", level=Level.VILLAGE, code="990101101001", population=900
+    )
+    village2 = services.site_create(
+        actor=admin, parent=township2, name="西坪村民委员会", level=Level.VILLAGE, code="990101102001", population=700
+    )
+    elsewhere = services.site_create(actor=admin, parent=None, name="另县", level=Level.COUNTY, code="990202")
+    elsewhere_township = services.site_create(
+        actor=admin, parent=elsewhere, name="丁镇", level=Level.TOWNSHIP, code="990202101"
+    )
+    w = World(
+        admin=admin,
+        county_manager=make_user("county_manager"),
+        county_viewer=make_user("county_viewer"),
+        township_head=make_user("township_head"),
+        village_head=make_user("village_head"),
+        volunteer=make_user("volunteer"),
+        outsider=make_user("outsider"),
+        county=county,
+        township=township,
+        township2=township2,
+        village=village,
+        village2=village2,
+        elsewhere=elsewhere,
+        elsewhere_township=elsewhere_township,
+    )
+    for user, site, role in [
+        (w.county_manager, county, "manager"),
+        (w.county_viewer, county, "viewer"),
+        (w.township_head, township, "manager"),
+        (w.village_head, village, "manager"),
+        (w.outsider, elsewhere, "manager"),
+    ]:
+        services.role_grant(actor=admin, user=user, site=site, role=role)
+    return w
