@@ -10,4 +10,4 @@ def health() -> dict:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         (one,) = cursor.fetchone()
-    return {"status": "ok", "database": one == 1, "vendor": connection.vendor}
+    return {"status": "ok", "database": connection.settings_dict["NAME"], "reached": one == 1}

@@ -25,6 +25,8 @@ from django.db import connection
 from centers import services
 from centers.models import Level, Site
 
+pytest_plugins = ["tests.plugins.worker"]
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _require_postgresql(django_db_setup, django_db_blocker):
@@ -42,6 +44,10 @@ def _fast_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.AXES_ENABLED = False
     settings.LANGUAGE_CODE = "zh-hans"
+    # Tests (and the live server of the browser tests) speak plain HTTP.
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
 
 
 @dataclass
@@ -125,3 +131,4 @@ def world(db) -> World:
     ]:
         services.role_grant(actor=admin, user=user, site=site, role=role)
     return w
+
