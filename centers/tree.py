@@ -32,6 +32,16 @@ def lock_trees(*tree_ids: int, everything: bool = False) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_NAMESPACE_TREE, tree_id])
 
 
+_NAMED = {"teams": 1}
+
+
+def advisory_lock(name: str) -> None:
+    """One exclusive advisory lock for a whole family of small trees (e.g. "teams")."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_NAMESPACE_GLOBAL, _NAMED[name]])
+
+
 _CHECKS = {
     # Each query returns offending rows (at most a few), for a given set of trees.
     "parent in another tree, or not around its child, or level not one above": """

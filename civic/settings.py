@@ -107,6 +107,7 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "volunteers.backends.PhoneOrIdBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -234,5 +235,6 @@ LOGGING = {
 CIVIC_SITE_MODEL = "centers.Site"
 CIVIC_GRANT_MODEL = "centers.SiteGrant"
 CIVIC_ICP_NUMBER = env.str("CIVIC_ICP_NUMBER", default="")
+CIVIC_COVERAGE_TARGET = env.str("CIVIC_COVERAGE_TARGET", default="0.13")
 CIVIC_STAFF_IDLE_MINUTES = env.int("CIVIC_STAFF_IDLE_MINUTES", default=30)
 CIVIC_BRAND = _("New-Era Civilization Practice")

@@ -1,0 +1,279 @@
+"""Volunteers, their source groups, teams (a tree of their own) and memberships.
+
+Writes go through ``volunteers.services``. The ID number is the unique key of a person;
+ID number and phone are shown whole only to managers of the volunteer's home-site subtree
+and to the volunteer (``volunteers.privacy``).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+from guardian.models import UserObjectPermissionBase
+from mptt.managers import TreeManager
+from mptt.models import MPTTModel, TreeForeignKey
+from mptt.querysets import TreeQuerySet
+
+from centers.models import LocalizedNameMixin, ServicePlatform, Site
+from civic.querysets import RestrictedQuerySet
+from civic.scope import grant_model
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+
+
+class PoliticalStatus(models.TextChoices):
+    PARTY_MEMBER = "party_member", _("CPC member")
+    PROBATIONARY = "probationary", _("CPC probationary member")
+    LEAGUE_MEMBER = "league_member", _("Communist Youth League member")
+    DEMOCRATIC_PARTY = "democratic_party", _("Member of a democratic party")
+    MASSES = "masses", _("Ordinary citizen")
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", _("Pending approval")
+    ACTIVE = "active", _("Active")
+    REJECTED = "rejected", _("Rejected")
+    SUSPENDED = "suspended", _("Suspended")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class SourceGroup(LocalizedNameMixin):
+    """Where volunteers come from (党员干部, 五老, 乡贤...): an editable list."""
+
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("source group")
+        verbose_name_plural = _("source groups")
+        ordering = ["sort_order", "id"]
+        constraints = [models.UniqueConstraint(fields=["name"], name="volunteers_sourcegroup_name_unique")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class VolunteerQuerySet(RestrictedQuerySet):
+    def restrict(self, user, action: str = "view"):
+        """Site scope, plus a volunteer's own record for reading."""
+        scoped = super().restrict(user, action)
+        if action == "view" and user is not None and user.is_authenticated and not user.is_superuser:
+            return self.filter(Q(pk__in=scoped.values("pk")) | Q(user=user))
+        return scoped
+
+    def listed(self):
+        """What lists show: withdrawn and anonymised people are kept, but not listed."""
+        return self.exclude(status=Status.WITHDRAWN).filter(anonymised_at__isnull=True)
+
+    def with_unmask(self, user):
+        """Annotate ``can_unmask``: may ``user`` see this volunteer's ID number and phone whole?"""
+        if user is not None and user.is_authenticated and user.is_superuser:
+            return self.annotate(can_unmask=models.Value(True))
+        if user is None or not user.is_authenticated:
+            return self.annotate(can_unmask=models.Value(False))
+        grants = grant_model().objects.filter(
+            user=user,
+            permission__codename="manage_subtree",
+            content_object__tree_id=OuterRef("home_site__tree_id"),
+            content_object__lft__lte=OuterRef("home_site__lft"),
+            content_object__rght__gte=OuterRef("home_site__rght"),
+        )
+        return self.annotate(can_unmask=Exists(grants) | Q(user__isnull=False, user=user))
+
+
+class Volunteer(models.Model):
+    """A registered volunteer (志愿者)."""
+
+    scope_site_path = "home_site"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="volunteer",
+    )
+    real_name = models.CharField(_("real name"), max_length=50)
+    pinyin = models.CharField(_("pinyin"), max_length=200, blank=True, default="", editable=False)
+    gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices)
+    birth_date = models.DateField(_("birth date"), null=True)
+    id_number = models.CharField(_("ID number"), max_length=18, null=True, blank=True)
+    phone = models.CharField(_("mobile phone"), max_length=11, blank=True, default="")
+    home_site = models.ForeignKey(
+        Site, verbose_name=_("home site"), on_delete=models.PROTECT, related_name="volunteers"
+    )
+    political_status = models.CharField(
+        _("political status"), max_length=20, choices=PoliticalStatus.choices, default=PoliticalStatus.MASSES
+    )
+    source_group = models.ForeignKey(
+        SourceGroup, verbose_name=_("source group"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    skills = models.ManyToManyField(ServicePlatform, verbose_name=_("skills"), blank=True, related_name="+")
+    skill_tags = models.JSONField(_("other skills"), default=list, blank=True)
+    national_number = models.CharField(_("national volunteer number"), max_length=40, blank=True, default="")
+    emergency_name = models.CharField(_("emergency contact"), max_length=50, blank=True, default="")
+    emergency_phone = models.CharField(_("emergency phone"), max_length=20, blank=True, default="")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    status_reason = models.CharField(_("reason"), max_length=200, blank=True, default="")
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    consent_at = models.DateTimeField(_("privacy notice accepted"), null=True, blank=True)
+    guardian_name = models.CharField(_("guardian"), max_length=50, blank=True, default="")
+    guardian_phone = models.CharField(_("guardian phone"), max_length=20, blank=True, default="")
+    guardian_consent_at = models.DateTimeField(_("guardian consent"), null=True, blank=True)
+    registered_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    claim_requested_at = models.DateTimeField(_("login claim requested"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
+
+    objects = VolunteerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("volunteer")
+        verbose_name_plural = _("volunteers")
+        ordering = ["-registered_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["id_number"], name="volunteers_id_number_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["home_site", "status"]),
+            models.Index(fields=["phone"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.real_name
+
+
+class TeamKind(models.TextChoices):
+    CORPS = "corps", _("County corps")
+    BRIGADE = "brigade", _("Professional brigade")
+    DETACHMENT = "detachment", _("Township detachment")
+    SQUAD = "squad", _("Village squad")
+
+
+class TeamQuerySet(RestrictedQuerySet, TreeQuerySet):
+    pass
+
+
+class TeamManager(TreeManager.from_queryset(TeamQuerySet)):
+    pass
+
+
+class Team(MPTTModel):
+    """A volunteer team (总队 → 大队/支队 → 小分队), attached to a site."""
+
+    scope_site_path = "site"
+
+    parent = TreeForeignKey(
+        "self", verbose_name=_("parent team"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    site = models.ForeignKey(Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=12, choices=TeamKind.choices)
+    lead_department = models.CharField(_("lead department"), max_length=100, blank=True, default="")
+    platform = models.ForeignKey(
+        ServicePlatform, verbose_name=_("service platform"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    leader = models.ForeignKey(
+        Volunteer, verbose_name=_("leader"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    description = models.CharField(_("description"), max_length=300, blank=True, default="")
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = TeamManager()
+
+    class MPTTMeta:
+        order_insertion_by = ["name"]
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        permissions = [("lead_team", _("Lead the team and the teams under it"))]
+        constraints = [models.UniqueConstraint(fields=["site", "name"], name="volunteers_team_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamGrant(UserObjectPermissionBase):
+    """A team leader's grant on a team, covering that team's subtree."""
+
+    content_object = models.ForeignKey(Team, verbose_name=_("team"), on_delete=models.CASCADE, related_name="grants")
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("team grant")
+        verbose_name_plural = _("team grants")
+
+
+class MembershipRole(models.TextChoices):
+    LEADER = "leader", _("Leader")
+    MEMBER = "member", _("Member")
+
+
+class MembershipStatus(models.TextChoices):
+    PENDING = "pending", _("Requested")
+    ACTIVE = "active", _("Member")
+    REJECTED = "rejected", _("Declined")
+    LEFT = "left", _("Left")
+
+
+class Membership(models.Model):
+    """A volunteer's place in a team, from the join request on."""
+
+    scope_site_path = "team__site"
+
+    volunteer = models.ForeignKey(
+        Volunteer, verbose_name=_("volunteer"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    team = models.ForeignKey(Team, verbose_name=_("team"), on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=MembershipRole.choices, default=MembershipRole.MEMBER)
+    status = models.CharField(
+        _("status"), max_length=10, choices=MembershipStatus.choices, default=MembershipStatus.PENDING
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["volunteer", "team"],
+                condition=Q(status__in=["pending", "active"]),
+                name="volunteers_membership_open_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} · {self.team}"

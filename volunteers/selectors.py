@@ -1,0 +1,112 @@
+"""Reads of volunteers that are more than a filter, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from centers.models import Level, Site
+from civic.figures import Figure
+
+from .models import Status, Volunteer
+
+
+def coverage_target() -> Decimal:
+    return Decimal(str(getattr(settings, "CIVIC_COVERAGE_TARGET", "0.13")))
+
+
+def _active_in_subtree():
+    return (
+        Volunteer.objects.filter(
+            status=Status.ACTIVE,
+            home_site__tree_id=OuterRef("tree_id"),
+            home_site__lft__gte=OuterRef("lft"),
+            home_site__lft__lte=OuterRef("rght"),
+        )
+        .order_by()
+        .values("home_site__tree_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+
+
+def _village_population():
+    return (
+        Site.objects.filter(
+            tree_id=OuterRef("tree_id"),
+            lft__gte=OuterRef("lft"),
+            lft__lte=OuterRef("rght"),
+            level=Level.VILLAGE,
+            population__isnull=False,
+        )
+        .order_by()
+        .values("tree_id")
+        .annotate(n=Sum("population"))
+        .values("n")
+    )
+
+
+def with_coverage(queryset):
+    """Annotate sites with ``active_volunteers`` (home site in the subtree) and
+    ``coverage_population`` (its own population, else its villages' together)."""
+    return queryset.annotate(
+        active_volunteers=Coalesce(Subquery(_active_in_subtree(), output_field=IntegerField()), Value(0)),
+        coverage_population=Coalesce(
+            "population", Subquery(_village_population(), output_field=IntegerField()), output_field=IntegerField()
+        ),
+    )
+
+
+def coverage_rate(active: int, population: int | None) -> Decimal | None:
+    if not population:
+        return None
+    return Decimal(active) / Decimal(population)
+
+
+def site_volunteer_figures(sites: list[Site]) -> dict[int, list[Figure]]:
+    """Extension-point provider: active volunteers and coverage for each site's subtree (1 query)."""
+    target = coverage_target()
+    rows = with_coverage(Site.objects.filter(pk__in=[s.pk for s in sites])).values(
+        "pk", "active_volunteers", "coverage_population"
+    )
+    result: dict[int, list[Figure]] = {}
+    for row in rows:
+        figures = [Figure(key="volunteers", label=_("Active volunteers"), value=row["active_volunteers"])]
+        rate = coverage_rate(row["active_volunteers"], row["coverage_population"])
+        if rate is not None:
+            figures.append(
+                Figure(
+                    key="coverage",
+                    label=_("Coverage"),
+                    value=f"{rate * 100:.1f}%",
+                    target=f"{target * 100:.0f}%",
+                    ok=rate >= target,
+                )
+            )
+        result[row["pk"]] = figures
+    return result
+
+
+def status_counts(site: Site) -> dict[str, int]:
+    """Volunteers of each status whose home site lies under ``site`` (1 query)."""
+    rows = (
+        Volunteer.objects.filter(
+            home_site__tree_id=site.tree_id, home_site__lft__gte=site.lft, home_site__lft__lte=site.rght
+        )
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"))
+    )
+    counts = {status: 0 for status in Status.values}
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
+
+
+def pending_for(user):
+    """Registrations and login claims waiting for this manager (1 query each when evaluated)."""
+    scoped = Volunteer.objects.restrict(user, "manage").select_related("home_site")
+    return scoped.filter(Q(status=Status.PENDING) | Q(claim_requested_at__isnull=False)).order_by("registered_at")
