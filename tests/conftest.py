@@ -106,6 +106,9 @@ def world(db) -> World:
     elsewhere_township = services.site_create(
         actor=admin, parent=elsewhere, name="丁镇", level=Level.TOWNSHIP, code="990202101"
     )
+    # Nested-set values of earlier nodes moved as later ones were added: read them again.
+    for site in (county, township, township2, village, village2, elsewhere, elsewhere_township):
+        site.refresh_from_db()
     w = World(
         admin=admin,
         county_manager=make_user("county_manager"),

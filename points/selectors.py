@@ -1,0 +1,203 @@
+"""Reads of points: rankings, "my points", volunteer figures — each in a fixed number of queries."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import DecimalField, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from centers.models import Level, Site
+from civic.figures import Figure
+from volunteers.models import MembershipStatus, Team
+
+from .models import Account, Entry
+
+PERIODS = {
+    "month": gettext_lazy("This month"),
+    "quarter": gettext_lazy("This quarter"),
+    "year": gettext_lazy("This year"),
+    "all": gettext_lazy("All time"),
+}
+
+
+def period_bounds(period: str, today: date) -> tuple[date, date] | None:
+    """[start, end] of the calendar period containing ``today`` (None for all time)."""
+    if period == "month":
+        return today.replace(day=1), today.replace(day=calendar.monthrange(today.year, today.month)[1])
+    if period == "quarter":
+        first = 3 * ((today.month - 1) // 3) + 1
+        last = first + 2
+        return date(today.year, first, 1), date(today.year, last, calendar.monthrange(today.year, last)[1])
+    if period == "year":
+        return date(today.year, 1, 1), date(today.year, 12, 31)
+    if period == "all":
+        return None
+    raise ValueError(f"unknown period {period!r}")
+
+
+def _in_subtree(prefix: str, site: Site) -> Q:
+    return Q(
+        **{
+            f"{prefix}__tree_id": site.tree_id,
+            f"{prefix}__lft__gte": site.lft,
+            f"{prefix}__lft__lte": site.rght,
+        }
+    )
+
+
+@dataclass(frozen=True)
+class Ranked:
+    rank: int
+    pk: int
+    name: str
+    site: str
+    points: int
+    hours: Decimal
+
+
+def volunteer_ranking(site: Site, *, by: str = "hours", period: str = "all", today: date, limit: int = 50):
+    """Volunteers whose home site lies under ``site``, ranked by hours or points (1 query)."""
+    bounds = period_bounds(period, today)
+    if bounds is None:
+        rows = (
+            Account.objects.filter(_in_subtree("volunteer__home_site", site))
+            .filter(Q(lifetime_points__gt=0) | Q(lifetime_hours__gt=0))
+            .order_by("-lifetime_hours" if by == "hours" else "-lifetime_points", "pk")
+            .values_list(
+                "volunteer_id",
+                "volunteer__real_name",
+                "volunteer__home_site__short_name",
+                "lifetime_points",
+                "lifetime_hours",
+            )[:limit]
+        )
+    else:
+        rows = (
+            Entry.objects.filter(_in_subtree("account__volunteer__home_site", site))
+            .filter(service_date__range=bounds)
+            .order_by()
+            .values(
+                "account__volunteer_id", "account__volunteer__real_name", "account__volunteer__home_site__short_name"
+            )
+            .annotate(points=Sum("lifetime_delta"), hours=Sum("hours"))
+            .filter(Q(points__gt=0) | Q(hours__gt=0))
+            .order_by("-hours" if by == "hours" else "-points", "account__volunteer_id")
+            .values_list(
+                "account__volunteer_id",
+                "account__volunteer__real_name",
+                "account__volunteer__home_site__short_name",
+                "points",
+                "hours",
+            )[:limit]
+        )
+    return [Ranked(i, *row) for i, row in enumerate(rows, start=1)]
+
+
+def team_ranking(site: Site, *, by: str = "hours", period: str = "all", today: date, limit: int = 50):
+    """Teams at sites under ``site``, ranked by their current members' hours or points (1 query)."""
+    bounds = period_bounds(period, today)
+    entries = Entry.objects.filter(
+        account__volunteer__memberships__team=OuterRef("pk"),
+        account__volunteer__memberships__status=MembershipStatus.ACTIVE,
+    )
+    if bounds is not None:
+        entries = entries.filter(service_date__range=bounds)
+    field = "hours" if by == "hours" else "lifetime_delta"
+    total = entries.order_by().values("account__volunteer__memberships__team").annotate(s=Sum(field)).values("s")
+    output = DecimalField(max_digits=14, decimal_places=2) if by == "hours" else IntegerField()
+    teams = (
+        Team.objects.filter(_in_subtree("site", site), is_active=True)
+        .annotate(score=Coalesce(Subquery(total, output_field=output), Value(0), output_field=output))
+        .filter(score__gt=0)
+        .order_by("-score", "pk")
+        .values_list("pk", "name", "site__short_name", "score")[:limit]
+    )
+    return [
+        Ranked(i, pk, name, where, int(score) if by != "hours" else 0, score if by == "hours" else Decimal(0))
+        for i, (pk, name, where, score) in enumerate(teams, start=1)
+    ]
+
+
+def site_ranking(site: Site, *, by: str = "hours", period: str = "all", today: date):
+    """The sites directly under ``site``, ranked by the hours or points of the volunteers
+    whose home site lies under each (1 query)."""
+    bounds = period_bounds(period, today)
+    entries = Entry.objects.filter(
+        account__volunteer__home_site__tree_id=OuterRef("tree_id"),
+        account__volunteer__home_site__lft__gte=OuterRef("lft"),
+        account__volunteer__home_site__lft__lte=OuterRef("rght"),
+    )
+    if bounds is not None:
+        entries = entries.filter(service_date__range=bounds)
+    field = "hours" if by == "hours" else "lifetime_delta"
+    total = entries.order_by().values("account__volunteer__home_site__tree_id").annotate(s=Sum(field)).values("s")
+    output = DecimalField(max_digits=14, decimal_places=2) if by == "hours" else IntegerField()
+    children = (
+        site.get_children()
+        .annotate(score=Coalesce(Subquery(total, output_field=output), Value(0), output_field=output))
+        .order_by("-score", "lft")
+        .values_list("pk", "short_name", "name", "score")
+    )
+    return [
+        Ranked(i, pk, short or name, "", int(score) if by != "hours" else 0, score if by == "hours" else Decimal(0))
+        for i, (pk, short, name, score) in enumerate(children, start=1)
+    ]
+
+
+@dataclass(frozen=True)
+class MyPoints:
+    account: Account | None
+    township: Site | None
+    rank: int | None
+    ranked_among: int | None
+
+
+def my_points(volunteer) -> MyPoints:
+    """A volunteer's account and rank by lifetime points in their township (3 queries)."""
+    account = Account.objects.filter(volunteer=volunteer).first()
+    home = volunteer.home_site
+    township = (
+        Site.objects.filter(tree_id=home.tree_id, lft__lte=home.lft, rght__gte=home.rght, level=Level.TOWNSHIP)
+        .only("pk", "tree_id", "lft", "rght", "name", "short_name", "level", "kind")
+        .first()
+    ) or home
+    mine = account.lifetime_points if account else 0
+    counts = Account.objects.filter(_in_subtree("volunteer__home_site", township)).aggregate(
+        above=Coalesce(Sum(Value(1), filter=Q(lifetime_points__gt=mine)), 0),
+        total=Coalesce(Sum(Value(1)), 0),
+    )
+    rank = counts["above"] + 1 if account else None
+    return MyPoints(account, township, rank, counts["total"])
+
+
+def history(volunteer):
+    """A volunteer's ledger, newest first (paginate it)."""
+    return (
+        Entry.objects.filter(account__volunteer=volunteer)
+        .select_related("site")
+        .only("pk", "kind", "points", "lifetime_delta", "hours", "service_date", "note", "created_at", "site__name",
+              "site__short_name", "site__level", "site__kind", "reverses_id")
+        .order_by("-id")
+    )  # fmt: skip
+
+
+def volunteer_points_figures(volunteers: list) -> dict[int, list[Figure]]:
+    """Extension-point provider: hours, lifetime points, balance and star level (1 query)."""
+    rows = Account.objects.filter(volunteer__in=[v.pk for v in volunteers]).values_list(
+        "volunteer_id", "lifetime_hours", "lifetime_points", "balance", "star_level"
+    )
+    result = {}
+    for volunteer_id, hours, lifetime, balance, stars in rows:
+        result[volunteer_id] = [
+            Figure(key="hours", label=_("Service hours"), value=hours),
+            Figure(key="lifetime_points", label=_("Lifetime points"), value=lifetime),
+            Figure(key="balance", label=_("Balance"), value=balance),
+            Figure(key="stars", label=_("Star level"), value="★" * stars if stars else _("none yet")),
+        ]
+    return result
