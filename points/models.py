@@ -258,3 +258,49 @@ class Redemption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.goods} × {self.quantity}"
+
+
+class Seal(models.Model):
+    """The seal image a site stamps on the certificates it issues."""
+
+    site = models.OneToOneField(Site, verbose_name=_("site"), on_delete=models.CASCADE, related_name="seal")
+    image = models.ImageField(_("seal image"), upload_to="seals/", help_text=_("A PNG with a transparent background."))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("seal")
+        verbose_name_plural = _("seals")
+
+    def __str__(self) -> str:
+        return str(self.site)
+
+
+class Certificate(models.Model):
+    """A service record certificate (志愿服务记录证明): its figures are fixed when issued,
+    and its verification code lets anyone check that it is genuine."""
+
+    scope_site_path = "volunteer__home_site"
+
+    code = models.CharField(_("verification code"), max_length=16, unique=True)
+    volunteer = models.ForeignKey(
+        Volunteer, verbose_name=_("volunteer"), on_delete=models.PROTECT, related_name="certificates"
+    )
+    site = models.ForeignKey(Site, verbose_name=_("issued by"), on_delete=models.PROTECT, related_name="+")
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    hours = models.DecimalField(_("service hours"), max_digits=10, decimal_places=2)
+    points = models.IntegerField(_("points earned"))
+    issued_at = models.DateTimeField(_("issued"), auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("service certificate")
+        verbose_name_plural = _("service certificates")
+        ordering = ["-issued_at"]
+
+    def __str__(self) -> str:
+        return self.code
