@@ -1,7 +1,8 @@
-"""Top-level URLs: pages, the API, its schema and docs, admin, languages."""
+"""Top-level URLs: pages, the API, its schema and docs, admin, languages.
 
-from django.conf import settings
-from django.conf.urls.static import static
+Uploaded files are never served from a public media URL: each app serves its files
+through a view that checks the user's scope."""
+
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -21,5 +22,3 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
