@@ -25,7 +25,7 @@ from django.db import connection
 from centers import services
 from centers.models import Level, Site
 
-pytest_plugins = ["tests.plugins.worker"]
+pytest_plugins = ["tests.plugins.worker", "tests.plugins.seeds"]
 
 
 @pytest.fixture(scope="session", autouse=True)

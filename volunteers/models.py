@@ -277,3 +277,58 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer} · {self.team}"
+
+
+class ImportMode(models.TextChoices):
+    ALL_OR_NOTHING = "all", _("All or nothing")
+    GOOD_ONLY = "good", _("Good rows only")
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    VALIDATING = "validating", _("Checking rows")
+    WRITING = "writing", _("Writing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class RosterImport(models.Model):
+    """One upload of a volunteer roster (Excel or CSV), checked and written by a Celery task."""
+
+    scope_site_path = "site"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    site = models.ForeignKey(Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="roster_imports")
+    file = models.FileField(_("file"), upload_to="rosters/%Y/%m/", max_length=300)
+    original_name = models.CharField(_("file name"), max_length=200, blank=True, default="")
+    mode = models.CharField(_("mode"), max_length=4, choices=ImportMode.choices, default=ImportMode.ALL_OR_NOTHING)
+    status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows checked"), default=0)
+    created_count = models.PositiveIntegerField(_("volunteers created"), default=0)
+    error_rows = models.JSONField(_("rows with errors"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True, default="")
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.original_name or self.file.name
+
+    @property
+    def progress(self) -> int:
+        """Percentage of rows checked (0–100)."""
+        return 100 if not self.total_rows else min(100, self.processed_rows * 100 // self.total_rows)

@@ -339,7 +339,9 @@ def volunteer_update(*, actor, volunteer: Volunteer, skills: Iterable[ServicePla
 @transaction.atomic
 def volunteer_anonymise(*, actor, volunteer: Volunteer) -> Volunteer:
     """Delete on request: personal fields are erased; hours, points and history stay."""
-    volunteer = Volunteer.objects.select_for_update(of=("self",)).select_related("home_site", "user").get(pk=volunteer.pk)
+    volunteer = (
+        Volunteer.objects.select_for_update(of=("self",)).select_related("home_site", "user").get(pk=volunteer.pk)
+    )
     _require(actor, "manage", volunteer.home_site, _("Only a manager of the volunteer's site can do this."))
     if volunteer.anonymised_at:
         return volunteer
@@ -397,7 +399,9 @@ def login_claim_request(*, id_number: str, phone: str, password: str) -> Volunte
 @transaction.atomic
 def login_claim_confirm(*, actor, volunteer: Volunteer, approve: bool = True) -> Volunteer:
     """The station confirms (or refuses) a login claim."""
-    volunteer = Volunteer.objects.select_for_update(of=("self",)).select_related("home_site", "user").get(pk=volunteer.pk)
+    volunteer = (
+        Volunteer.objects.select_for_update(of=("self",)).select_related("home_site", "user").get(pk=volunteer.pk)
+    )
     _require(actor, "manage", volunteer.home_site, _("Only a manager of the volunteer's site can confirm."))
     if volunteer.user is None or volunteer.claim_requested_at is None:
         raise ValidationError(_("There is no login claim to confirm."))
@@ -558,7 +562,11 @@ def membership_decide(*, actor, membership: Membership, approve: bool) -> Member
 
 @transaction.atomic
 def membership_leave(*, actor, membership: Membership) -> Membership:
-    membership = Membership.objects.select_for_update(of=("self",)).select_related("team__site", "volunteer").get(pk=membership.pk)
+    membership = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("team__site", "volunteer")
+        .get(pk=membership.pk)
+    )
     own = actor is not None and actor.is_authenticated and membership.volunteer.user_id == actor.pk
     if not (own or can_decide_membership(actor, membership.team)):
         raise PermissionDenied(_("You cannot change this membership."))

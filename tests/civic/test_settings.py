@@ -13,9 +13,13 @@ from civic.cache import TolerantRedisCache
 from civic.middleware import STAFF_KEY
 
 
+# Variables the test run sets for itself that production never would.
+_TEST_ONLY = {"DJANGO_ALLOW_ASYNC_UNSAFE", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "DEBUG"}
+
+
 def test_production_settings_pass_check_deploy():
     env = {
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        **{k: v for k, v in os.environ.items() if k not in _TEST_ONLY},
         "DEBUG": "false",
         "SECRET_KEY": "k3Jd9-production-like-secret-4fQ0zW7nLx2pT8vYbR6cH1mA5sE",
         "ALLOWED_HOSTS": "civic.example.org",
