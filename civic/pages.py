@@ -6,4 +6,5 @@ from django.shortcuts import redirect
 
 @login_required
 def home(request):
+    """The start page is the tree browser, opened at the user's own sites."""
     return redirect("centers:tree")
