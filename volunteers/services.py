@@ -311,7 +311,10 @@ def volunteer_update(*, actor, volunteer: Volunteer, skills: Iterable[ServicePla
         raise TypeError(f"unknown volunteer fields: {sorted(unknown)}")
     before = audit.snapshot(volunteer, PROFILE_FIELDS)
     if "phone" in fields:
-        fields["phone"] = validate_mobile(fields["phone"]) if fields["phone"] else ""
+        try:
+            fields["phone"] = validate_mobile(fields["phone"]) if fields["phone"] else ""
+        except ValidationError as exc:
+            raise ValidationError({"phone": exc.messages}) from exc
         if fields["phone"] != volunteer.phone:
             _check_phone(fields["phone"], exclude_pk=volunteer.pk)
     if "skill_tags" in fields:
@@ -319,6 +322,8 @@ def volunteer_update(*, actor, volunteer: Volunteer, skills: Iterable[ServicePla
     if "home_site_id" in fields and fields["home_site_id"] != volunteer.home_site_id:
         site = Site.objects.get(pk=fields["home_site_id"])
         _require(actor, "add", site, _("You cannot move the volunteer to %(site)s.") % {"site": site})
+        if site.kind != Kind.PRACTICE or not site.is_active:
+            raise ValidationError({"home_site": _("A volunteer belongs to an active practice site.")})
     for key, value in fields.items():
         setattr(volunteer, key, value)
     volunteer.real_name = (volunteer.real_name or "").strip()

@@ -12,9 +12,14 @@ from django.urls import reverse
 from civic.cache import TolerantRedisCache
 from civic.middleware import STAFF_KEY
 
-
 # Variables the test run sets for itself that production never would.
-_TEST_ONLY = {"DJANGO_ALLOW_ASYNC_UNSAFE", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "DEBUG"}
+_TEST_ONLY = {
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "SECURE_SSL_REDIRECT",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "DEBUG",
+}
 
 
 def test_production_settings_pass_check_deploy():

@@ -1,0 +1,113 @@
+"""Every role on volunteers, teams and memberships inside and outside its subtree, through the API.
+
+(The volunteer pages come later; their matrix joins this file then.)"""
+
+import pytest
+from django.db import transaction
+from rest_framework.test import APIClient
+
+from civic.testing import DONE, FORBIDDEN, HIDDEN, LOGIN, ApiUrls, Persona, ScopeMatrix
+from tests import factories
+from volunteers import services
+from volunteers.models import Membership, Team, Volunteer
+
+pytestmark = pytest.mark.django_db
+
+
+def personas(world) -> list[Persona]:
+    return [
+        Persona("anonymous", None),
+        Persona("admin", world.admin),
+        Persona("county_manager", world.county_manager, [(world.county, "manager")]),
+        Persona("county_viewer", world.county_viewer, [(world.county, "viewer")]),
+        Persona("township_head", world.township_head, [(world.township, "manager")]),
+        Persona("village_head", world.village_head, [(world.village, "manager")]),
+        Persona("volunteer", world.volunteer),
+        Persona("outsider", world.outsider, [(world.elsewhere, "manager")]),
+    ]
+
+
+SITES = ["village", "village2", "township", "elsewhere_township", "county"]
+
+
+@pytest.fixture
+def volunteers(world) -> dict[str, Volunteer]:
+    return {
+        name: factories.volunteer(world.admin, getattr(world, name), real_name=f"志愿者{i}")
+        for i, name in enumerate(SITES)
+    }
+
+
+@pytest.fixture
+def teams(world):
+    kinds = {"county": "corps", "township": "detachment", "elsewhere_township": "detachment"}
+    return {
+        name: services.team_create(
+            actor=world.admin, site=getattr(world, name), name=f"{name}队", kind=kinds.get(name, "squad")
+        )
+        for name in SITES
+    }
+
+
+def test_every_role_on_volunteers_through_the_api(world, volunteers):
+    ScopeMatrix(
+        model=Volunteer,
+        objects=volunteers,
+        personas=personas(world),
+        # DELETE anonymises (the row stays): checked below, not by the matrix's "row gone".
+        api=ApiUrls(detail="volunteer-detail", list="volunteer-list", delete=False),
+        change_field="emergency_name",
+        change_value="矩阵联系人",
+    ).check()
+
+
+def test_every_role_deleting_volunteers_anonymises_within_reach(world, volunteers):
+    matrix = ScopeMatrix(
+        model=Volunteer, objects=volunteers, personas=personas(world), change_field="emergency_name", change_value=""
+    )
+    matrix.check()  # no pages, no API: nothing is sent, the oracle only learns where everyone is
+    wrong = []
+    for persona in matrix.personas:
+        client = APIClient()
+        if persona.user is not None:
+            client.force_login(persona.user)
+        for label, volunteer in volunteers.items():
+            expected = matrix.expected(persona, volunteer, "delete")
+            with transaction.atomic():
+                response = client.delete(f"/api/volunteers/{volunteer.pk}/")
+                anonymised = Volunteer.objects.filter(pk=volunteer.pk, anonymised_at__isnull=False).exists()
+                transaction.set_rollback(True)
+            got = {204: DONE, 403: FORBIDDEN, 404: HIDDEN}.get(response.status_code, str(response.status_code))
+            if persona.user is None and response.status_code in (401, 403):
+                got = LOGIN
+            if got != expected or anonymised != (expected == DONE):
+                wrong.append((persona.name, label, expected, got, anonymised))
+    assert wrong == []
+
+
+def test_every_role_on_teams_through_the_api(world, teams):
+    ScopeMatrix(
+        model=Team,
+        objects=teams,
+        personas=personas(world),
+        # A team is never deleted (it is marked inactive): the API offers no DELETE.
+        api=ApiUrls(detail="team-detail", list="team-list", delete=False),
+        change_field="description",
+        change_value="矩阵说明",
+    ).check()
+
+
+def test_every_role_on_memberships_through_the_api(world, volunteers, teams):
+    memberships = {
+        name: services.membership_request(actor=world.admin, volunteer=volunteers[name], team=teams[name])
+        for name in SITES
+    }
+    ScopeMatrix(
+        model=Membership,
+        objects=memberships,
+        personas=personas(world),
+        # Memberships change through their actions (approve, decline, leave), tested apart.
+        api=ApiUrls(detail="membership-detail", list="membership-list", patch=False, delete=False),
+        change_field="status",
+        change_value="active",
+    ).check()
