@@ -134,4 +134,3 @@ def world(db) -> World:
     ]:
         services.role_grant(actor=admin, user=user, site=site, role=role)
     return w
-

@@ -6,36 +6,75 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('centers', '0002_seed_platforms_and_standards'),
-        ('volunteers', '0002_seed_source_groups'),
+        ("centers", "0002_seed_platforms_and_standards"),
+        ("volunteers", "0002_seed_source_groups"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RosterImport',
+            name="RosterImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=300, upload_to='rosters/%Y/%m/', verbose_name='file')),
-                ('original_name', models.CharField(blank=True, default='', max_length=200, verbose_name='file name')),
-                ('mode', models.CharField(choices=[('all', 'All or nothing'), ('good', 'Good rows only')], default='all', max_length=4, verbose_name='mode')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('validating', 'Checking rows'), ('writing', 'Writing'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=10, verbose_name='status')),
-                ('total_rows', models.PositiveIntegerField(default=0, verbose_name='rows')),
-                ('processed_rows', models.PositiveIntegerField(default=0, verbose_name='rows checked')),
-                ('created_count', models.PositiveIntegerField(default=0, verbose_name='volunteers created')),
-                ('error_rows', models.JSONField(blank=True, default=list, verbose_name='rows with errors')),
-                ('message', models.TextField(blank=True, default='', verbose_name='message')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='uploaded by')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='roster_imports', to='centers.site', verbose_name='site')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("file", models.FileField(max_length=300, upload_to="rosters/%Y/%m/", verbose_name="file")),
+                ("original_name", models.CharField(blank=True, default="", max_length=200, verbose_name="file name")),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[("all", "All or nothing"), ("good", "Good rows only")],
+                        default="all",
+                        max_length=4,
+                        verbose_name="mode",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("validating", "Checking rows"),
+                            ("writing", "Writing"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("total_rows", models.PositiveIntegerField(default=0, verbose_name="rows")),
+                ("processed_rows", models.PositiveIntegerField(default=0, verbose_name="rows checked")),
+                ("created_count", models.PositiveIntegerField(default=0, verbose_name="volunteers created")),
+                ("error_rows", models.JSONField(blank=True, default=list, verbose_name="rows with errors")),
+                ("message", models.TextField(blank=True, default="", verbose_name="message")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="uploaded")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="finished")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="uploaded by",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="roster_imports",
+                        to="centers.site",
+                        verbose_name="site",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'roster import',
-                'verbose_name_plural': 'roster imports',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "roster import",
+                "verbose_name_plural": "roster imports",
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]
