@@ -6,7 +6,6 @@ Reads go through ``restrict``; every write calls ``centers.services`` inside
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.urls import path
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -19,7 +18,7 @@ from civic.api import ScopedViewSet
 from civic.scope import Role, scope_filter
 from civic.views import SAFE_METHODS
 
-from . import services
+from . import selectors, services
 from .filters import SiteFilter, SiteGrantFilter
 from .models import ServicePlatform, Site, SiteGrant
 from .selectors import with_child_counts
@@ -107,15 +106,8 @@ class ServicePlatformViewSet(ScopedViewSet):
         queryset = ServicePlatform.objects.all()
         if condition is None:
             return queryset
-        if action == "view" and user.is_authenticated and user.is_active:
-            # Besides its own subtree's, a user sees the platforms of the counties above them.
-            above = SiteGrant.objects.filter(
-                user=user,
-                content_object__tree_id=OuterRef("owner__tree_id"),
-                content_object__lft__gte=OuterRef("owner__lft"),
-                content_object__rght__lte=OuterRef("owner__rght"),
-            )
-            return queryset.filter(Q(owner__isnull=True) | condition | Exists(above))
+        if action == "view":
+            return selectors.platforms_visible_to(user)
         return queryset.filter(condition)
 
     def get_queryset(self):

@@ -6,3 +6,7 @@ class CentersConfig(AppConfig):
     name = "centers"
     verbose_name = _("Practice sites")
     site_figures = "centers.selectors.site_standard_figures"
+    nav_items = [
+        ("centers:tree", _("Site tree"), "all"),
+        ("centers:platforms", _("Service platforms"), "all"),
+    ]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from civic.figures import Figure
 
-from .models import Kind, Level, ServicePlatform, Site, StandardCheck, StandardItem
+from .models import Kind, Level, ServicePlatform, Site, SiteGrant, StandardCheck, StandardItem
 
 
 def subtree(site: Site, include_self: bool = True):
@@ -164,6 +164,21 @@ def platforms_for(site: Site | None):
     return qs.filter(
         Q(owner__isnull=True) | Q(owner__tree_id=site.tree_id, owner__lft__lte=site.lft, owner__rght__gte=site.rght)
     )
+
+
+def platforms_visible_to(user):
+    """Platforms offered everywhere, plus those of counties above, at or below the user's
+    sites (1 query)."""
+    everything = ServicePlatform.objects.select_related("owner").order_by("owner__tree_id", "owner__lft", "sort_order")
+    if user.is_superuser:
+        return everything
+    if not user.is_authenticated or not user.is_active:
+        return everything.filter(owner__isnull=True)
+    grants = SiteGrant.objects.filter(user=user, content_object__tree_id=OuterRef("owner__tree_id")).filter(
+        Q(content_object__lft__lte=OuterRef("owner__lft"), content_object__rght__gte=OuterRef("owner__rght"))
+        | Q(content_object__lft__gte=OuterRef("owner__lft"), content_object__rght__lte=OuterRef("owner__rght"))
+    )
+    return everything.filter(Q(owner__isnull=True) | Q(Exists(grants)))
 
 
 def site_standard_figures(sites: list[Site]) -> dict[int, list[Figure]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, Q, Value, When
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +24,7 @@ from civic.models import AuditEntry
 from civic.scope import ROLE_CODENAMES, Role, can, scope_filter
 from civic.views import ScopedMixin, flash_error, form_errors_from, paginate, run_write
 
-from . import services
+from . import selectors, services
 from .forms import (
     CheckForm,
     GrantForm,
@@ -450,22 +450,6 @@ class EvidenceView(ScopedMixin, View):
         return response
 
 
-def _platforms_visible(user):
-    """Platforms offered everywhere, plus those of counties above, at or below the user's sites."""
-    everything = ServicePlatform.objects.select_related("owner").order_by("owner__tree_id", "owner__lft", "sort_order")
-    if user.is_superuser:
-        return everything
-    grants = SiteGrant.objects.filter(
-        user=user,
-        permission__codename__in=list(ROLE_BY_CODENAME),
-        content_object__tree_id=OuterRef("owner__tree_id"),
-    ).filter(
-        Q(content_object__lft__lte=OuterRef("owner__lft"), content_object__rght__gte=OuterRef("owner__rght"))
-        | Q(content_object__lft__gte=OuterRef("owner__lft"), content_object__rght__lte=OuterRef("owner__rght"))
-    )
-    return everything.filter(Q(owner__isnull=True) | Q(Exists(grants)))
-
-
 @login_required
 def platforms(request):
     """The service platforms a user works with; managers of a county edit their county's."""
@@ -477,7 +461,7 @@ def platforms(request):
     if raw:
         if not raw.isdigit():
             raise Http404(_("Not found, or outside your area."))
-        editing = _platforms_visible(user).filter(pk=int(raw)).first()
+        editing = selectors.platforms_visible_to(user).filter(pk=int(raw)).first()
         if editing is None:
             raise Http404(_("Not found, or outside your area."))
         if not (user.is_superuser or (editing.owner_id and manageable.filter(pk=editing.pk).exists())):
@@ -501,7 +485,7 @@ def platforms(request):
                 return redirect("centers:platforms")
     elif editing is not None or user.is_superuser or owners.exists():
         form = PlatformForm(owners=owners, allow_global=user.is_superuser, platform=editing)
-    rows = list(_platforms_visible(user))
+    rows = list(selectors.platforms_visible_to(user))
     editable = {pk for pk in manageable.filter(owner__isnull=False).values_list("pk", flat=True)}
     for platform in rows:
         platform.editable = user.is_superuser or platform.pk in editable
