@@ -156,6 +156,9 @@ class Site(MPTTModel):
             ("manage_subtree", _("Manage the site and everything under it")),
             ("view_subtree", _("View the site and everything under it")),
         ]
+        # "Everything under this site" is a range on (tree_id, lft); declared here so that
+        # the migration creates it (mptt's own automatic index never reaches migrations).
+        indexes = [models.Index(fields=["tree_id", "lft"], name="centers_site_tree_lft")]
         constraints = [
             models.UniqueConstraint(fields=["code"], condition=~Q(code=""), name="centers_site_code_unique"),
             models.UniqueConstraint(fields=["parent", "name"], name="centers_site_name_unique_under_parent"),

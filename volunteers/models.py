@@ -210,6 +210,7 @@ class Team(MPTTModel):
         verbose_name = _("team")
         verbose_name_plural = _("teams")
         permissions = [("lead_team", _("Lead the team and the teams under it"))]
+        indexes = [models.Index(fields=["tree_id", "lft"], name="volunteers_team_tree_lft")]
         constraints = [models.UniqueConstraint(fields=["site", "name"], name="volunteers_team_name_unique")]
 
     def __str__(self) -> str:

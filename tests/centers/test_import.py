@@ -135,8 +135,16 @@ def test_it_refuses_a_bad_file_with_the_row_number_and_writes_nothing(tmp_path, 
 
 
 @pytest.mark.django_db
-def test_it_refuses_a_gbk_file_naming_the_first_bad_line(tmp_path):
+def test_it_reads_a_gbk_file_as_excel_saves_it(tmp_path):
     path = write(tmp_path, SMALL_COUNTY, encoding="gbk")
+    assert import_division_file(path).created == 6
+    assert check_tree() == []
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_file_in_no_known_encoding_naming_the_first_bad_line(tmp_path):
+    path = tmp_path / "broken.csv"
+    path.write_bytes(b"code,name,level,parent_code\n\xff\xfe\xff,bad,county,\n")
     with pytest.raises(DivisionFileError) as err:
         import_division_file(path)
     assert err.value.lines == [2]
