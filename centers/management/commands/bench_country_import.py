@@ -62,6 +62,11 @@ class Command(BaseCommand):
             f"ours: rows={rows} created={result.created} updated={result.updated} renumbered={result.renumbered} "
             f"unchanged={result.unchanged} total={seconds:.1f}s peakRSS={peak:.0f}MB (at start {before:.0f}MB)"
         )
+        workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        if workers:
+            self.stdout.write(
+                f"pinyin workers: largest peakRSS={workers:.0f}MB each (forked: most pages shared with the above)"
+            )
         checked = time.monotonic()
         problems = check_tree()
         self.stdout.write(f"check_tree: {'ok' if not problems else problems} ({time.monotonic() - checked:.1f}s)")
