@@ -221,6 +221,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/10"),
         "options": {"expires": 300},
     },
+    "roster-imports-requeue-stale": {
+        "task": "volunteers.tasks.roster_import_requeue_stale",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 300},
+    },
 }
 
 LOGGING = {

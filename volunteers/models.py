@@ -317,6 +317,7 @@ class RosterImport(models.Model):
     error_rows = models.JSONField(_("rows with errors"), default=list, blank=True)
     message = models.TextField(_("message"), blank=True, default="")
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()

@@ -15,7 +15,7 @@ import logging
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -600,7 +600,7 @@ def roster_import_run(*, import_id: int) -> RosterImport | None:
 
     Claims the import with an optimistic update, so a second run of the same import does nothing."""
     claimed = RosterImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.VALIDATING
+        status=ImportStatus.VALIDATING, claimed_at=timezone.now()
     )
     roster = RosterImport.objects.select_related("site", "created_by").filter(pk=import_id).first()
     if not claimed or roster is None:
@@ -714,3 +714,30 @@ def export_workbook(queryset, user) -> bytes:
             ]
         )
     return sheet.getvalue()
+
+
+STALE_AFTER = timedelta(minutes=30)
+
+
+def roster_import_requeue_stale(*, now=None) -> list[int]:
+    """Put back in the queue the imports whose worker died while checking or writing them.
+
+    Writing happens in one transaction together with the final status, so an import still
+    marked as checking or writing long after it started has written nothing: running it
+    again from the start loses nothing and duplicates nothing."""
+    from .tasks import roster_import  # tasks import this module
+
+    limit = (now or timezone.now()) - STALE_AFTER
+    stale = list(
+        RosterImport.objects.filter(
+            status__in=[ImportStatus.VALIDATING, ImportStatus.WRITING], claimed_at__lt=limit
+        ).values_list("pk", flat=True)
+    )
+    requeued = []
+    for pk in stale:
+        if RosterImport.objects.filter(
+            pk=pk, status__in=[ImportStatus.VALIDATING, ImportStatus.WRITING], claimed_at__lt=limit
+        ).update(status=ImportStatus.QUEUED, processed_rows=0, claimed_at=None):
+            requeued.append(pk)
+            transaction.on_commit(lambda pk=pk: roster_import.apply_async((pk,), retry=False))
+    return requeued

@@ -21,3 +21,9 @@ def roster_import(import_id: int) -> dict:
     if result is None:
         return {"import": import_id, "status": "missing"}
     return {"import": import_id, "status": result.status, "created": result.created_count}
+
+
+@shared_task(name="volunteers.tasks.roster_import_requeue_stale")
+def roster_import_requeue_stale() -> dict:
+    """Beat: re-run imports whose worker died half way (see ``roster.roster_import_requeue_stale``)."""
+    return {"requeued": roster.roster_import_requeue_stale()}

@@ -4,6 +4,7 @@ villages, switch the page to English."""
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 from playwright.sync_api import expect
 
 from centers import services
@@ -35,14 +36,17 @@ def test_a_county_manager_expands_a_township_and_switches_to_english(live_server
         log_in(page, live_server.url, "county_manager", "pw-county_manager")
         expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
 
+        with translation.override("zh-hans"):  # the browser asked for Chinese
+            township_name, village_name = world.township.display_name, world.village.display_name
+        assert township_name.endswith("新时代文明实践所")
         township_row = page.locator(f"#site-{world.township.pk}")
-        expect(township_row.locator(".name").first).to_have_text(world.township.display_name)
+        expect(township_row.locator(".name").first).to_have_text(township_name)
         children = page.locator(f"#children-{world.township.pk}")
         expect(children).to_be_hidden()
 
         township_row.locator("button.expand").first.click()
         expect(children).to_be_visible()
-        expect(children.get_by_text(world.village.display_name)).to_be_visible()
+        expect(children.get_by_text(village_name)).to_be_visible()
         expect(children.locator("li.node")).to_have_count(2)
         expect(township_row.locator("button.expand").first).to_have_attribute("aria-expanded", "true")
 

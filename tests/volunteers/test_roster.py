@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from centers.models import ServicePlatform
@@ -235,6 +235,29 @@ def test_running_an_import_twice_gives_one_result(world, lists, media):
     assert roster.roster_import_run(import_id=job.pk).created_count == 1
     assert roster.roster_import_run(import_id=job.pk).created_count == 1
     assert Volunteer.objects.filter(real_name="一次").count() == 1
+
+
+def test_an_import_whose_worker_died_is_run_again_from_the_start(world, lists, media):
+    job = roster.roster_import_create(
+        actor=world.county_manager,
+        site=world.county,
+        upload=ContentFile(xlsx([person("重来")]), name="r.xlsx"),
+        mode=ImportMode.ALL_OR_NOTHING,
+    )
+    stuck = timezone.now() - timedelta(hours=2)
+    RosterImport.objects.filter(pk=job.pk).update(status=ImportStatus.VALIDATING, claimed_at=stuck, processed_rows=1)
+    fresh = roster.roster_import_create(
+        actor=world.county_manager,
+        site=world.county,
+        upload=ContentFile(xlsx([person("正在")]), name="r.xlsx"),
+        mode=ImportMode.ALL_OR_NOTHING,
+    )
+    RosterImport.objects.filter(pk=fresh.pk).update(status=ImportStatus.VALIDATING, claimed_at=timezone.now())
+    assert roster.roster_import_requeue_stale() == [job.pk]
+    job.refresh_from_db()
+    assert (job.status, job.processed_rows, job.claimed_at) == (ImportStatus.QUEUED, 0, None)
+    assert roster.roster_import_run(import_id=job.pk).status == ImportStatus.DONE
+    assert Volunteer.objects.filter(real_name="重来").count() == 1
 
 
 # Export ------------------------------------------------------------------------------
