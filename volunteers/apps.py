@@ -6,3 +6,10 @@ class VolunteersConfig(AppConfig):
     name = "volunteers"
     verbose_name = _("Volunteers and teams")
     site_figures = "volunteers.selectors.site_volunteer_figures"
+    nav_items = [
+        ("volunteers:list", _("Volunteers"), "staff"),
+        ("volunteers:teams", _("Teams"), "staff"),
+        ("volunteers:queue", _("Approvals"), "staff"),
+        ("volunteers:import", _("Roster import"), "staff"),
+        ("volunteers:me", _("My volunteer profile"), "all"),
+    ]

@@ -1,12 +1,12 @@
-"""Every role on volunteers, teams and memberships inside and outside its subtree, through the API.
-
-(The volunteer pages come later; their matrix joins this file then.)"""
+"""Every role on volunteers, teams and memberships inside and outside its subtree, through the
+API and the pages."""
 
 import pytest
 from django.db import transaction
+from django.urls import reverse
 from rest_framework.test import APIClient
 
-from civic.testing import DONE, FORBIDDEN, HIDDEN, LOGIN, ApiUrls, Persona, ScopeMatrix
+from civic.testing import DONE, FORBIDDEN, HIDDEN, LOGIN, ApiUrls, PageUrls, Persona, ScopeMatrix, form_data_from
 from tests import factories
 from volunteers import services
 from volunteers.models import Membership, Team, Volunteer
@@ -110,4 +110,55 @@ def test_every_role_on_memberships_through_the_api(world, volunteers, teams):
         api=ApiUrls(detail="membership-detail", list="membership-list", patch=False, delete=False),
         change_field="status",
         change_value="active",
+    ).check()
+
+
+# The pages -------------------------------------------------------------------------------
+
+
+def _volunteer_form(volunteer: Volunteer) -> dict:
+    data = form_data_from(volunteer, ["real_name", "phone", "political_status", "emergency_name"])
+    data["home_site"] = volunteer.home_site_id
+    return data
+
+
+def _status_page(volunteer: Volunteer) -> str:
+    return reverse("volunteers:status", args=[volunteer.pk, "suspended"])
+
+
+def test_every_role_on_the_volunteer_pages(world, volunteers):
+    ScopeMatrix(
+        model=Volunteer,
+        objects=volunteers,
+        personas=personas(world),
+        pages=PageUrls(
+            view="volunteers:detail",
+            change="volunteers:edit",
+            list="volunteers:list",
+            more={
+                "status page": (_status_page, "manage"),
+                "anonymise page": ("volunteers:anonymise", "manage"),
+                "password page": ("volunteers:password", "manage"),
+            },
+        ),
+        form_data=_volunteer_form,
+        change_field="emergency_name",
+        change_value="矩阵联系人",
+    ).check()
+
+
+def test_every_role_on_the_team_pages(world, teams):
+    ScopeMatrix(
+        model=Team,
+        objects=teams,
+        personas=personas(world),
+        pages=PageUrls(
+            view="volunteers:team-detail",
+            change="volunteers:team-edit",
+            list="volunteers:teams",
+            more={"leader page": ("volunteers:team-leader", "manage")},
+        ),
+        form_data=lambda team: {**form_data_from(team, ["name", "kind", "lead_department", "is_active"])},
+        change_field="description",
+        change_value="矩阵说明",
     ).check()
