@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from centers.models import Level, Site
 from civic.figures import Figure
 
-from .models import Status, Volunteer
+from .models import Membership, MembershipStatus, Status, Volunteer
 
 
 def coverage_target() -> Decimal:
@@ -110,3 +110,27 @@ def pending_for(user):
     """Registrations and login claims waiting for this manager (1 query each when evaluated)."""
     scoped = Volunteer.objects.restrict(user, "manage").select_related("home_site")
     return scoped.filter(Q(status=Status.PENDING) | Q(claim_requested_at__isnull=False)).order_by("registered_at")
+
+
+def team_member_count():
+    """Annotation: a team's active members (a subquery, no extra query)."""
+    active = (
+        Membership.objects.filter(team=OuterRef("pk"), status=MembershipStatus.ACTIVE)
+        .order_by()
+        .values("team")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(active, output_field=IntegerField()), Value(0))
+
+
+def team_pending_count():
+    """Annotation: a team's join requests waiting for a decision."""
+    pending = (
+        Membership.objects.filter(team=OuterRef("pk"), status=MembershipStatus.PENDING)
+        .order_by()
+        .values("team")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(pending, output_field=IntegerField()), Value(0))

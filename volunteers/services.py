@@ -278,6 +278,11 @@ _TRANSITIONS = {
 }
 
 
+def allowed_statuses(status: str) -> set[str]:
+    """The statuses a volunteer may be moved to from ``status``."""
+    return {to for to, sources in _TRANSITIONS.items() if status in sources}
+
+
 @transaction.atomic
 def volunteer_set_status(*, actor, volunteer: Volunteer, status: str, reason: str = "") -> Volunteer:
     """Suspend, reinstate or withdraw a volunteer (a manager; a volunteer may withdraw themself)."""
@@ -287,8 +292,7 @@ def volunteer_set_status(*, actor, volunteer: Volunteer, status: str, reason: st
         _require(actor, "manage", volunteer.home_site, _("Only a manager of the volunteer's site can do this."))
     if volunteer.anonymised_at:
         raise ValidationError(_("This record was anonymised."))
-    allowed = {s for s, sources in _TRANSITIONS.items() if volunteer.status in sources}
-    if status not in allowed:
+    if status not in allowed_statuses(volunteer.status):
         raise ValidationError(
             _("A volunteer cannot go from “%(old)s” to “%(new)s”.")
             % {"old": Status(volunteer.status).label, "new": Status(status).label}

@@ -1,0 +1,95 @@
+"""What the volunteer pages share: constants and small helpers."""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.http import Http404
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from centers.models import Kind, Level, Site
+from civic.models import AuditEntry
+
+from ..identity import mask_id, mask_phone
+from ..models import (
+    Volunteer,
+)
+
+PER_PAGE = 50
+TEAMS_PER_PAGE = 100
+SITE_CHOICES_LIMIT = 300
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+AUDIT_LABELS = {
+    "volunteer.register": gettext_lazy("registered"),
+    "volunteer.update": gettext_lazy("profile changed"),
+    "volunteer.active": gettext_lazy("active"),
+    "volunteer.rejected": gettext_lazy("rejected"),
+    "volunteer.suspended": gettext_lazy("suspended"),
+    "volunteer.withdrawn": gettext_lazy("withdrawn"),
+    "volunteer.pending": gettext_lazy("pending again"),
+    "volunteer.anonymise": gettext_lazy("personal data erased"),
+    "volunteer.claim": gettext_lazy("login claimed"),
+    "volunteer.claim_confirmed": gettext_lazy("login confirmed"),
+    "volunteer.claim_refused": gettext_lazy("login refused"),
+    "volunteer.password_reset": gettext_lazy("password reset"),
+}
+ERASED_FIELDS = [
+    gettext_lazy("real name"),
+    gettext_lazy("ID number and birth date"),
+    gettext_lazy("mobile phone"),
+    gettext_lazy("national volunteer number"),
+    gettext_lazy("emergency contact and phone"),
+    gettext_lazy("guardian and guardian phone"),
+    gettext_lazy("other skills"),
+    gettext_lazy("the login (it can no longer be used)"),
+]
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _not_found() -> Http404:
+    return Http404(_("Not found, or outside your area."))
+
+
+def _next_or(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return fallback
+
+
+def _sites_for(user, action: str, *, limit: int = SITE_CHOICES_LIMIT):
+    """Active practice sites ``user`` may ``action`` at, in tree order, for a select: the lower
+    levels are left out when there are too many (one to three small queries)."""
+    sites = Site.objects.restrict(user, action).filter(kind=Kind.PRACTICE, is_active=True).order_by("tree_id", "lft")
+    for lower in ([], [Level.GROUP], [Level.GROUP, Level.VILLAGE], [Level.GROUP, Level.VILLAGE, Level.TOWNSHIP]):
+        narrowed = sites.exclude(level__in=lower) if lower else sites
+        if narrowed[: limit + 1].count() <= limit:
+            return narrowed
+    return narrowed[:limit]
+
+
+def shown(volunteers):
+    """Set the numbers each volunteer is shown with (whole or masked, per ``can_unmask``)."""
+    for v in volunteers:
+        whole = getattr(v, "can_unmask", False)
+        v.shown_id = (v.id_number or "") if whole else mask_id(v.id_number or "")
+        v.shown_phone = v.phone if whole else mask_phone(v.phone)
+        v.shown_emergency_phone = v.emergency_phone if whole else mask_phone(v.emergency_phone)
+        v.shown_guardian_phone = v.guardian_phone if whole else mask_phone(v.guardian_phone)
+        v.shown_birth_date = v.birth_date if whole else None
+    return volunteers
+
+
+def _audit_for(volunteer: Volunteer, limit: int = 20) -> list[AuditEntry]:
+    entries = list(
+        AuditEntry.objects.filter(
+            object_type=ContentType.objects.get_for_model(Volunteer), object_id=str(volunteer.pk)
+        ).select_related("actor")[:limit]
+    )
+    for entry in entries:
+        entry.label = AUDIT_LABELS.get(entry.action, entry.action)
+    return entries
