@@ -113,6 +113,9 @@ def seed_sites(ctx: DemoContext) -> None:
             services.site_create(
                 actor=ctx.admin, parent=parent, name=name, level=parent.level, kind=kind, address=address
             )
+    # Adding sites moved the nested-set bounds of the county and townships: read them again.
+    ctx.county.refresh_from_db()
+    ctx.townships = list(ctx.county.get_children().filter(kind=Kind.PRACTICE).order_by("code"))
 
 
 def seed_users(ctx: DemoContext) -> None:

@@ -16,6 +16,7 @@ The personas live in a small world of two counties:
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import pytest
@@ -40,6 +41,9 @@ def _require_postgresql(django_db_setup, django_db_blocker):
             )
 
 
+_caches = itertools.count()
+
+
 @pytest.fixture(autouse=True)
 def _fast_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -47,6 +51,10 @@ def _fast_settings(settings):
     # Tests read messages in English; tests of the Chinese interface ask for it explicitly
     # (the product's default stays zh-hans: tests/civic/test_i18n.py).
     settings.LANGUAGE_CODE = "en"
+    # A fresh cache per test: rate limits and cached pages never leak between tests.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(next(_caches))}
+    }
     # Tests (and the live server of the browser tests) speak plain HTTP.
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = False

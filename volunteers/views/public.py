@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from centers.models import Site
 from centers.selectors import platforms_for
 from civic import figures as civic_figures
+from civic.throttle import limit_posts
 from civic.views import flash_error, form_errors_from
 
 from .. import selectors, services
@@ -39,7 +40,11 @@ from .common import (
 
 # Public and the volunteer's own pages --------------------------------------------------
 
+REGISTRATIONS_PER_HOUR = 20  # from one address, as the API allows
+CLAIMS_PER_HOUR = 10
 
+
+@limit_posts("register", per_hour=REGISTRATIONS_PER_HOUR)
 def register(request):
     """Self-registration on a phone: creates a login at once; the station approves."""
     if request.user.is_authenticated:
@@ -71,6 +76,7 @@ def places(request):
     return render(request, "volunteers/_places.html", {"places": children, "parent": parent})
 
 
+@limit_posts("claim", per_hour=CLAIMS_PER_HOUR)
 def claim(request):
     """Someone registered by their station asks for a login with ID number and phone."""
     if request.user.is_authenticated:
