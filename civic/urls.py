@@ -3,6 +3,7 @@
 Uploaded files are never served from a public media URL: each app serves its files
 through a view that checks the user's scope."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -16,6 +17,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sites/", include("centers.urls")),
     path("volunteers/", include("volunteers.urls")),
+    path("points/", include("points.urls")),
+    path("verify/", include("points.verify_urls")),
     path("api/", include("centers.api")),
     path("api/", include("volunteers.api")),
     path("api/", include("points.api")),
@@ -23,3 +26,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+if settings.CIVIC_BENCH_URLS:
+    # Only for the benchmarks: the barest Django view, to compare real pages against.
+    urlpatterns.append(path("bench/bare/", pages.bench_bare, name="bench-bare"))
