@@ -32,6 +32,7 @@ from civic import audit
 from .import_writers import OrmWriter, PostgresWriter
 from .models import CODE_LENGTH, LEVEL_RANK, Kind, Level, Site, short_name_for
 from .pinyin import PinyinCache
+from .signals import sites_moved
 from .tree import check_tree, lock_trees
 
 HEADER = ["code", "name", "level", "parent_code"]
@@ -328,6 +329,8 @@ class _Import:
                 raise DivisionFileError(
                     [_("The tree check failed, so nothing was imported: %(p)s") % {"p": p} for p in problems]
                 )
+            if result.renumbered or result.updated:
+                sites_moved.send(sender=Site, tree_ids=sorted(result.trees))
             root = Site.objects.get(pk=result.root_ids[0])
             audit.record(
                 actor=self.actor,

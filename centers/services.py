@@ -34,6 +34,7 @@ from .models import (
     short_name_for,
 )
 from .pinyin import pinyin_for
+from .signals import sites_moved
 from .tree import lock_trees
 
 User = get_user_model()
@@ -178,8 +179,10 @@ def site_move(*, actor, site: Site, new_parent: Site | None) -> Site:
         return site
     # Everything under the moved site stays below it, so checking the site itself suffices.
     _validate_site(site, new_parent)
+    old_tree = site.tree_id
     site.parent = new_parent
     _save(site)
+    sites_moved.send(sender=Site, tree_ids=sorted({old_tree, site.tree_id}))
     audit.record(
         actor=actor,
         action="site.move",

@@ -11,7 +11,6 @@ from centers.admin import ServiceWriteForm
 from centers.models import Site
 
 from . import services
-from .forms import seal_save
 from .models import Account, Certificate, Entry, Goods, Redemption, Rule, Seal
 
 
@@ -137,7 +136,7 @@ class SealAdminForm(forms.ModelForm):
         fields = ["site", "image"]
 
     def save(self, commit=True):
-        return seal_save(actor=self.actor, site=self.cleaned_data["site"], image=self.cleaned_data["image"])
+        return services.seal_save(actor=self.actor, site=self.cleaned_data["site"], image=self.cleaned_data["image"])
 
     def save_m2m(self) -> None:
         """Nothing: seals have no many-to-many fields."""

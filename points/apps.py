@@ -12,3 +12,6 @@ class PointsConfig(AppConfig):
         ("points:rankings", _("Rankings"), "all"),
         ("points:manage", _("Points management"), "staff"),
     ]
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401

@@ -28,8 +28,8 @@ from volunteers.models import Status, Volunteer
 
 from . import services
 from .certificates import FONT_CANDIDATES
-from .forms import seal_save
 from .models import DEFAULT_STAR_HOURS, Account, Entry, EntryKind, Goods, Redemption, Rule, Seal
+from .ranking import refresh_rank_sites
 
 DEMO_PREFIX = "demo:"
 GOODS = [("毛巾", 20, 40), ("洗衣液", 50, 25), ("保温杯", 80, 15), ("雨伞", 60, 20), ("食用油(5L)", 120, 10)]
@@ -80,6 +80,7 @@ def seed_ledger(ctx: DemoContext) -> None:
     rng = random.Random(7303)
     today = timezone.localdate()
     Account.objects.bulk_create([Account(volunteer_id=v.pk) for v in people], ignore_conflicts=True, batch_size=2000)
+    refresh_rank_sites(volunteer_ids=[v.pk for v in people])
     accounts = dict(Account.objects.filter(volunteer__in=[v.pk for v in people]).values_list("volunteer_id", "pk"))
     demo = ctx.data.get("demo_volunteer")
     entries = []
@@ -207,7 +208,7 @@ def _seal_png() -> ContentFile:
 
 def seed_seal(ctx: DemoContext) -> None:
     if not Seal.objects.filter(site=ctx.county).exists():
-        seal_save(actor=ctx.admin, site=ctx.county, image=_seal_png())
+        services.seal_save(actor=ctx.admin, site=ctx.county, image=_seal_png())
         ctx.say("points: county seal made")
 
 

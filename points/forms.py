@@ -6,16 +6,12 @@ import json
 from datetime import date
 
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from civic import audit
-from civic.scope import can
-
-from .models import Goods, Seal
+from .models import Goods
 from .selectors import PERIODS
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
@@ -189,15 +185,3 @@ class RankingForm(forms.Form):
         required=False,
     )
     period = forms.ChoiceField(label=gettext_lazy("Period"), choices=list(PERIODS.items()), required=False)
-
-
-@transaction.atomic
-def seal_save(*, actor, site, image) -> Seal:
-    """Set the seal image a site stamps on its certificates (a manager of the site)."""
-    if not can(actor, "manage", site):
-        raise PermissionDenied(_("Only a manager of %(site)s can set its seal.") % {"site": site})
-    seal = Seal.objects.select_for_update().filter(site=site).first() or Seal(site=site)
-    seal.image = image
-    seal.save()
-    audit.record(actor=actor, action="points.seal", obj=seal, site_id=site.pk)
-    return seal

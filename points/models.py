@@ -33,6 +33,14 @@ class Account(models.Model):
     balance = models.IntegerField(_("balance"), default=0)
     lifetime_hours = models.DecimalField(_("service hours"), max_digits=10, decimal_places=2, default=Decimal("0"))
     star_level = models.PositiveSmallIntegerField(_("star level"), default=0)
+    rank_site = models.ForeignKey(
+        Site,
+        verbose_name=_("ranked in"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The township the volunteer's home site lies in (else the home site): kept in step by points."),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = RestrictedQuerySet.as_manager()
@@ -43,6 +51,7 @@ class Account(models.Model):
         indexes = [
             models.Index(fields=["-lifetime_points"]),
             models.Index(fields=["-lifetime_hours"]),
+            models.Index(fields=["rank_site", "lifetime_points"], name="points_account_rank"),
         ]
 
     def __str__(self) -> str:

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import DecimalField, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from centers.models import Level, Site
+from centers.models import Site
 from civic.figures import Figure
 from volunteers.models import MembershipStatus, Team
 
@@ -158,22 +158,17 @@ class MyPoints:
     ranked_among: int | None
 
 
-def my_points(volunteer) -> MyPoints:
-    """A volunteer's account and rank by lifetime points in their township (3 queries)."""
-    account = Account.objects.filter(volunteer=volunteer).first()
-    home = volunteer.home_site
-    township = (
-        Site.objects.filter(tree_id=home.tree_id, lft__lte=home.lft, rght__gte=home.rght, level=Level.TOWNSHIP)
-        .only("pk", "tree_id", "lft", "rght", "name", "short_name", "level", "kind")
-        .first()
-    ) or home
-    mine = account.lifetime_points if account else 0
-    counts = Account.objects.filter(_in_subtree("volunteer__home_site", township)).aggregate(
-        above=Coalesce(Sum(Value(1), filter=Q(lifetime_points__gt=mine)), 0),
-        total=Coalesce(Sum(Value(1)), 0),
+def my_points(volunteer, account: Account | None = None) -> MyPoints:
+    """A volunteer's account and rank by lifetime points among the volunteers ranked in the
+    same township (``Account.rank_site``): one indexed count, plus the account if not given."""
+    if account is None:
+        account = Account.objects.select_related("rank_site").filter(volunteer=volunteer).first()
+    if account is None or account.rank_site_id is None:
+        return MyPoints(account, None, None, None)
+    counts = Account.objects.filter(rank_site_id=account.rank_site_id).aggregate(
+        above=Count("pk", filter=Q(lifetime_points__gt=account.lifetime_points)), total=Count("pk")
     )
-    rank = counts["above"] + 1 if account else None
-    return MyPoints(account, township, rank, counts["total"])
+    return MyPoints(account, account.rank_site, counts["above"] + 1, counts["total"])
 
 
 def history(volunteer):

@@ -33,9 +33,11 @@ from .models import (
     Redemption,
     RedemptionStatus,
     Rule,
+    Seal,
     StockKind,
     StockMovement,
 )
+from .ranking import misranked_accounts, rank_site_for
 
 DEFAULT_POINTS_PER_HOUR = Decimal("10")
 MAX_HOURS_PER_ENTRY = Decimal("24")
@@ -135,7 +137,10 @@ def rule_save(
 
 
 def _locked_account(volunteer: Volunteer) -> Account:
-    Account.objects.get_or_create(volunteer=volunteer)
+    if not Account.objects.filter(volunteer=volunteer).exists():
+        Account.objects.get_or_create(
+            volunteer=volunteer, defaults={"rank_site_id": rank_site_for(volunteer.home_site)}
+        )
     return Account.objects.select_for_update().get(volunteer=volunteer)
 
 
@@ -523,6 +528,17 @@ def redemption_cancel(*, actor, redemption: Redemption, reason: str = "") -> Red
     return redemption
 
 
+@transaction.atomic
+def seal_save(*, actor, site: Site, image) -> Seal:
+    """Set the seal image a site stamps on its certificates (a manager of the site)."""
+    _require(actor, "manage", site, _("Only a manager of %(site)s can set its seal.") % {"site": site})
+    seal = Seal.objects.select_for_update().filter(site=site).first() or Seal(site=site)
+    seal.image = image
+    seal.save()
+    audit.record(actor=actor, action="points.seal", obj=seal, site_id=site.pk)
+    return seal
+
+
 # Checking ----------------------------------------------------------------------------
 
 
@@ -536,7 +552,8 @@ class Drift:
 
 
 def reconcile() -> list[Drift]:
-    """Recompute every account from the ledger and list every difference (2 queries)."""
+    """Recompute every account from the ledger (and its rank site from the tree) and list every
+    difference (3 queries)."""
     from django.db.models import Sum
     from django.db.models.functions import Coalesce
 
@@ -560,4 +577,6 @@ def reconcile() -> list[Drift]:
         ):
             if stored != ledger:
                 drifts.append(Drift(account.pk, str(account.volunteer), field, stored, ledger))
+    for account_id, stored, expected in misranked_accounts():
+        drifts.append(Drift(account_id, "", "rank_site", stored, expected))
     return drifts

@@ -51,6 +51,8 @@ def _fast_settings(settings):
     # Tests read messages in English; tests of the Chinese interface ask for it explicitly
     # (the product's default stays zh-hans: tests/civic/test_i18n.py).
     settings.LANGUAGE_CODE = "en"
+    # Query counts are pinned with sessions read from the database (the worst case).
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
     # A fresh cache per test: rate limits and cached pages never leak between tests.
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(next(_caches))}

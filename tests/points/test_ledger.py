@@ -246,3 +246,24 @@ def test_reconcile_finds_no_drift_after_a_random_run(world):
     assert services.reconcile() == []
     goods.refresh_from_db()
     assert goods.stock == sum(m.quantity for m in Goods.objects.get(pk=goods.pk).movements.all())
+
+
+@pytest.mark.django_db
+def test_accounts_are_ranked_in_their_township_and_follow_moves(world):
+    v = factories.volunteer(world.village_head, world.village)
+    services.points_credit(
+        actor=world.admin, volunteer=v, source_key="r:1", hours=1, site=world.village, service_date=DAY
+    )
+    account = Account.objects.get(volunteer=v)
+    assert account.rank_site == world.township
+    volunteer_services.volunteer_update(actor=world.county_manager, volunteer=v, home_site_id=world.village2.pk)
+    account.refresh_from_db()
+    assert account.rank_site == world.township2
+    from centers import services as site_services
+
+    site_services.site_move(actor=world.admin, site=world.village2, new_parent=world.township)
+    account.refresh_from_db()
+    assert account.rank_site == world.township
+    assert services.reconcile() == []
+    Account.objects.filter(pk=account.pk).update(rank_site=world.county)
+    assert [d.field for d in services.reconcile()] == ["rank_site"]

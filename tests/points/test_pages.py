@@ -157,11 +157,11 @@ def test_my_points_without_a_volunteer_record_says_so(as_user, world):
 def test_my_points_takes_a_fixed_number_of_queries(as_user, world, vol, django_assert_num_queries):
     client = as_user(vol.user)
     client.get(url("mine"))
-    with django_assert_num_queries(6):  # session, user, volunteer with account, township, rank, entries
+    with django_assert_num_queries(5):  # session, user, volunteer with account and rank site, rank, entries
         client.get(url("mine"))
     for i in range(30):
         credit(world, vol, f"more:{i}", 1, day=TODAY - timedelta(days=i))
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(url("mine") + "?page=2")
     assert response.context["page"].number == 2 and response.context["page"].has_previous
     assert len(response.context["entries"]) == 12

@@ -120,6 +120,7 @@ class Command(BaseCommand):
         from centers.importer import import_divisions, rows_from_records
         from centers.models import Level, Site
         from points.models import Account
+        from points.ranking import refresh_rank_sites
         from volunteers.identity import check_digit
         from volunteers.models import Status, Volunteer
 
@@ -146,6 +147,7 @@ class Command(BaseCommand):
         Volunteer.objects.bulk_create(people, batch_size=2000)
         ids = list(Volunteer.objects.order_by("pk").values_list("pk", flat=True))
         Account.objects.bulk_create([Account(volunteer_id=pk) for pk in ids], batch_size=2000)
+        refresh_rank_sites()
         accounts = list(Account.objects.order_by("pk").values_list("pk", "volunteer__home_site_id"))
         self.copy_entries(accounts, total, admin.pk)
         with connection.cursor() as cursor:
