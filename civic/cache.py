@@ -2,7 +2,7 @@
 
 import logging
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
@@ -24,8 +24,25 @@ def _default(key, default=None, **kwargs):
     return default
 
 
+class ReusingRedisCacheClient(RedisCacheClient):
+    """Django's client builds a new redis.Redis object (hundreds of response callbacks) for
+    every operation; a redis.Redis object is thread-safe, so keep one per pool."""
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        clients = self.__dict__.setdefault("_clients", {})
+        client = clients.get(id(pool))
+        if client is None:
+            client = clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class TolerantRedisCache(RedisCache):
     """RedisCache whose reads miss and whose writes are dropped while Redis is unreachable."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = ReusingRedisCacheClient
 
     get = _tolerant("get", _default)
     set = _tolerant("set", None)

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, IntegerField, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -140,6 +144,9 @@ def _file_response(field, *, cache: str = "private, max-age=3600"):
 # My points ---------------------------------------------------------------------------
 
 
+HISTORY_CACHE_SECONDS = 600
+
+
 class HistoryPage:
     """A page of a volunteer's ledger without a COUNT: one row more than shown tells
     whether there is an older page."""
@@ -169,8 +176,8 @@ def mine(request):
     """A volunteer's points on a phone: figures, rank in the township, and the ledger.
 
     The page a volunteer opens most: the volunteer with home site, account and rank site in
-    one query, the rank in one indexed count, a page of entries (no COUNT), besides the
-    session and the user."""
+    one query, the rank in one indexed count, and a page of entries (no COUNT) unless that
+    page is cached — besides the session and the user."""
     volunteer = (
         Volunteer.objects.filter(user=request.user)
         .select_related("home_site", "points_account__rank_site")
@@ -181,13 +188,39 @@ def mine(request):
         return render(request, "points/mine.html", {"volunteer": None})
     account = getattr(volunteer, "points_account", None)
     figures = selectors.my_points(volunteer, account)
-    page = HistoryPage(request, marked_history(volunteer))
-    _site_names(page.object_list)
     return render(
         request,
         "points/mine.html",
-        {"volunteer": volunteer, "me": figures, "account": account, "page": page, "entries": page.object_list},
+        {
+            "volunteer": volunteer,
+            "me": figures,
+            "account": account,
+            "history": _history_html(request, volunteer, account),
+        },
     )
+
+
+def _history_html(request, volunteer, account) -> str:
+    """A page of the volunteer's ledger as HTML, cached until the account next changes.
+
+    Every ledger write (a reversal included) saves the account, so ``updated_at`` in the
+    key makes a cached page exact; the expiry bounds how long a renamed site shows its old
+    name."""
+    raw = request.GET.get("page", "")
+    number = max(int(raw), 1) if raw.isdigit() else 1
+    stamp = account.updated_at.timestamp() if account is not None else 0
+    key = f"points:history:{volunteer.pk}:{stamp}:{number}:{get_language()}"
+    html = cache.get(key)
+    if html is None:
+        page = HistoryPage(request, marked_history(volunteer))
+        _site_names(page.object_list)
+        html = render_to_string(
+            "points/_entries.html",
+            {"page": page, "entries": page.object_list, "can_manage": False},
+            request=request,
+        )
+        cache.set(key, str(html), HISTORY_CACHE_SECONDS)
+    return mark_safe(html)
 
 
 MINE_FIELDS = (
@@ -208,6 +241,7 @@ MINE_FIELDS = (
     "points_account__balance",
     "points_account__lifetime_hours",
     "points_account__star_level",
+    "points_account__updated_at",
     "points_account__rank_site_id",
     "points_account__rank_site__id",
     "points_account__rank_site__name",

@@ -156,8 +156,9 @@ def test_my_points_without_a_volunteer_record_says_so(as_user, world):
 
 def test_my_points_takes_a_fixed_number_of_queries(as_user, world, vol, django_assert_num_queries):
     client = as_user(vol.user)
-    client.get(url("mine"))
     with django_assert_num_queries(5):  # session, user, volunteer with account and rank site, rank, entries
+        client.get(url("mine"))
+    with django_assert_num_queries(4):  # the same page again: its history comes from the cache
         client.get(url("mine"))
     for i in range(30):
         credit(world, vol, f"more:{i}", 1, day=TODAY - timedelta(days=i))
@@ -165,6 +166,16 @@ def test_my_points_takes_a_fixed_number_of_queries(as_user, world, vol, django_a
         response = client.get(url("mine") + "?page=2")
     assert response.context["page"].number == 2 and response.context["page"].has_previous
     assert len(response.context["entries"]) == 12
+
+
+def test_a_new_entry_shows_at_once_despite_the_cached_history(as_user, world, vol):
+    client = as_user(vol.user)
+    assert "刚刚记入" not in client.get(url("mine")).content.decode()
+    services.points_credit(
+        actor=world.admin, volunteer=vol, source_key="fresh:1", hours=1, site=world.village, service_date=TODAY,
+        note="刚刚记入",
+    )  # fmt: skip
+    assert "刚刚记入" in client.get(url("mine")).content.decode()
 
 
 # Rankings ---------------------------------------------------------------------------
