@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import DecimalField, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -177,6 +178,57 @@ _RANK_SQL = (
     "SELECT COALESCE(SUM(CASE WHEN lifetime_points > %s THEN 1 ELSE 0 END), 0), COUNT(*) "
     "FROM points_account WHERE rank_site_id = %s"
 )
+
+
+@dataclass(frozen=True)
+class MinePage:
+    """What "my points" shows, read in one query (see ``mine_for``)."""
+
+    volunteer_id: int
+    account: Account | None
+    me: MyPoints
+
+
+_MINE_SQL = """
+SELECT v.id, a.id, a.lifetime_points, a.balance, a.lifetime_hours, a.star_level, a.updated_at,
+       r.id, r.name, r.short_name, r.level, r.kind,
+       (SELECT COUNT(*) FROM points_account x
+         WHERE x.rank_site_id = a.rank_site_id AND x.lifetime_points > a.lifetime_points),
+       (SELECT COUNT(*) FROM points_account x WHERE x.rank_site_id = a.rank_site_id)
+  FROM volunteers_volunteer v
+  LEFT JOIN points_account a ON a.volunteer_id = v.id
+  LEFT JOIN centers_site r ON r.id = a.rank_site_id
+ WHERE v.user_id = %s
+"""
+
+
+def mine_for(user) -> MinePage | None:
+    """The logged-in volunteer's account, rank site and rank, in one plain-SQL query: this
+    is the page volunteers open most, and the ORM's query building would cost more than
+    the query itself. None if the login has no volunteer record."""
+    with connection.cursor() as cursor:
+        cursor.execute(_MINE_SQL, [user.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    (volunteer_id, account_id, lifetime, balance, hours, stars, updated, site_id, name, short, level, kind,
+     above, total) = row  # fmt: skip
+    if account_id is None:
+        return MinePage(volunteer_id, None, MyPoints(None, None, None, None))
+    account = Account(
+        pk=account_id,
+        volunteer_id=volunteer_id,
+        lifetime_points=lifetime,
+        balance=balance,
+        lifetime_hours=Decimal(str(hours)).quantize(Decimal("0.01")),
+        star_level=stars,
+        updated_at=parse_datetime(updated) if isinstance(updated, str) else updated,  # SQLite gives text
+        rank_site_id=site_id,
+    )
+    if site_id is None:
+        return MinePage(volunteer_id, account, MyPoints(account, None, None, None))
+    site = Site(pk=site_id, name=name, short_name=short, level=level, kind=kind)
+    return MinePage(volunteer_id, account, MyPoints(account, site, above + 1, total))
 
 
 def history(volunteer):

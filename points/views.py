@@ -175,32 +175,25 @@ def _site_names(entries) -> None:
 def mine(request):
     """A volunteer's points on a phone: figures, rank in the township, and the ledger.
 
-    The page a volunteer opens most: the volunteer with home site, account and rank site in
-    one query, the rank in one indexed count, and a page of entries (no COUNT) unless that
-    page is cached — besides the session and the user."""
-    volunteer = (
-        Volunteer.objects.filter(user=request.user)
-        .select_related("home_site", "points_account__rank_site")
-        .only(*MINE_FIELDS)
-        .first()
-    )
-    if volunteer is None:
+    The page a volunteer opens most: account, rank site and rank in one query
+    (``selectors.mine_for``), and a page of entries (no COUNT) unless that page is cached —
+    besides the session and the user."""
+    page = selectors.mine_for(request.user)
+    if page is None:
         return render(request, "points/mine.html", {"volunteer": None})
-    account = getattr(volunteer, "points_account", None)
-    figures = selectors.my_points(volunteer, account)
     return render(
         request,
         "points/mine.html",
         {
-            "volunteer": volunteer,
-            "me": figures,
-            "account": account,
-            "history": _history_html(request, volunteer, account),
+            "volunteer": page.volunteer_id,
+            "me": page.me,
+            "account": page.account,
+            "history": _history_html(request, page.volunteer_id, page.account),
         },
     )
 
 
-def _history_html(request, volunteer, account) -> str:
+def _history_html(request, volunteer_id: int, account) -> str:
     """A page of the volunteer's ledger as HTML, cached until the account next changes.
 
     Every ledger write (a reversal included) saves the account, so ``updated_at`` in the
@@ -209,10 +202,10 @@ def _history_html(request, volunteer, account) -> str:
     raw = request.GET.get("page", "")
     number = max(int(raw), 1) if raw.isdigit() else 1
     stamp = account.updated_at.timestamp() if account is not None else 0
-    key = f"points:history:{volunteer.pk}:{stamp}:{number}:{get_language()}"
+    key = f"points:history:{volunteer_id}:{stamp}:{number}:{get_language()}"
     html = cache.get(key)
     if html is None:
-        page = HistoryPage(request, marked_history(volunteer))
+        page = HistoryPage(request, marked_history(volunteer_id))
         _site_names(page.object_list)
         html = render_to_string(
             "points/_entries.html",
@@ -221,34 +214,6 @@ def _history_html(request, volunteer, account) -> str:
         )
         cache.set(key, str(html), HISTORY_CACHE_SECONDS)
     return mark_safe(html)
-
-
-MINE_FIELDS = (
-    "pk",
-    "real_name",
-    "user_id",
-    "home_site__id",
-    "home_site__tree_id",
-    "home_site__lft",
-    "home_site__rght",
-    "home_site__level",
-    "home_site__kind",
-    "home_site__name",
-    "home_site__short_name",
-    "points_account__id",
-    "points_account__volunteer_id",
-    "points_account__lifetime_points",
-    "points_account__balance",
-    "points_account__lifetime_hours",
-    "points_account__star_level",
-    "points_account__updated_at",
-    "points_account__rank_site_id",
-    "points_account__rank_site__id",
-    "points_account__rank_site__name",
-    "points_account__rank_site__short_name",
-    "points_account__rank_site__level",
-    "points_account__rank_site__kind",
-)
 
 
 # Rankings ----------------------------------------------------------------------------

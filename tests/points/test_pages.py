@@ -156,13 +156,13 @@ def test_my_points_without_a_volunteer_record_says_so(as_user, world):
 
 def test_my_points_takes_a_fixed_number_of_queries(as_user, world, vol, django_assert_num_queries):
     client = as_user(vol.user)
-    with django_assert_num_queries(5):  # session, user, volunteer with account and rank site, rank, entries
+    with django_assert_num_queries(4):  # session, user, account with rank site and rank, entries
         client.get(url("mine"))
-    with django_assert_num_queries(4):  # the same page again: its history comes from the cache
+    with django_assert_num_queries(3):  # the same page again: its history comes from the cache
         client.get(url("mine"))
     for i in range(30):
         credit(world, vol, f"more:{i}", 1, day=TODAY - timedelta(days=i))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = client.get(url("mine") + "?page=2")
     assert response.context["page"].number == 2 and response.context["page"].has_previous
     assert len(response.context["entries"]) == 12
