@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext
 
 from civic.scope import Role
 
@@ -96,7 +97,7 @@ def seed_sites(ctx: DemoContext) -> None:
     ctx.admin = User.objects.filter(username="admin").first()
     if ctx.admin is None:
         ctx.admin = User.objects.create_superuser("admin", "admin@example.org", DEMO_PASSWORD)
-    ctx.logins.append(("administrator", "admin", DEMO_PASSWORD))
+    ctx.logins.append((gettext("administrator"), "admin", DEMO_PASSWORD))
     result = import_divisions(rows_from_records(demo_division_rows(), source="demo"), actor=ctx.admin)
     ctx.county = Site.objects.get(code=COUNTY_CODE)
     ctx.townships = list(ctx.county.get_children().filter(kind=Kind.PRACTICE).order_by("code"))
@@ -123,10 +124,10 @@ def seed_users(ctx: DemoContext) -> None:
     User = get_user_model()
     village = ctx.townships[2].get_children().filter(kind=Kind.PRACTICE).order_by("code").first()
     people = [
-        ("county staff", "county_staff", ctx.county, Role.MANAGER),
-        ("county viewer", "county_viewer", ctx.county, Role.VIEWER),
-        ("township head", "township_head", ctx.townships[2], Role.MANAGER),
-        ("village head", "village_head", village, Role.MANAGER),
+        (gettext("county staff"), "county_staff", ctx.county, Role.MANAGER),
+        (gettext("county viewer"), "county_viewer", ctx.county, Role.VIEWER),
+        (gettext("township head"), "township_head", ctx.townships[2], Role.MANAGER),
+        (gettext("village head"), "village_head", village, Role.MANAGER),
     ]
     for label, username, site, role in people:
         user = User.objects.filter(username=username).first()

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 from guardian.shortcuts import assign_perm
 
 from centers.demo import COUNTY_CODE, DEMO_PASSWORD, DemoContext
@@ -173,7 +174,7 @@ def seed_volunteers(ctx: DemoContext) -> None:
     and one volunteer login (username = ID number; log in with the phone)."""
     demo_number, _born = _id_number(0, female=False)
     demo_phone = _phone(0)
-    ctx.logins.append(("volunteer", demo_phone, DEMO_PASSWORD))
+    ctx.logins.append((gettext("volunteer"), demo_phone, DEMO_PASSWORD))
     if Volunteer.objects.filter(id_number=demo_number).exists():
         ctx.say("volunteers: unchanged")
         return
