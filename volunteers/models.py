@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import UserObjectPermissionBase
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
@@ -36,7 +37,7 @@ class PoliticalStatus(models.TextChoices):
 
 class Status(models.TextChoices):
     PENDING = "pending", _("Pending approval")
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("volunteer status", "Active")
     REJECTED = "rejected", _("Rejected")
     SUSPENDED = "suspended", _("Suspended")
     WITHDRAWN = "withdrawn", _("Withdrawn")
@@ -234,7 +235,7 @@ class MembershipRole(models.TextChoices):
 
 class MembershipStatus(models.TextChoices):
     PENDING = "pending", _("Requested")
-    ACTIVE = "active", _("Member")
+    ACTIVE = "active", _("In the team")
     REJECTED = "rejected", _("Declined")
     LEFT = "left", _("Left")
 
