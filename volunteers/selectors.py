@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from centers.models import Level, Site
 from civic.figures import Figure
 
-from .models import Membership, MembershipStatus, Status, Volunteer
+from .models import Membership, MembershipStatus, Status, Team, Volunteer
+
+VILLAGE_TEAMS_TARGET = 7  # a village is asked for at least seven teams (DOMAIN.md)
 
 
 def coverage_target() -> Decimal:
@@ -68,14 +70,34 @@ def coverage_rate(active: int, population: int | None) -> Decimal | None:
 
 
 def site_volunteer_figures(sites: list[Site]) -> dict[int, list[Figure]]:
-    """Extension-point provider: active volunteers and coverage for each site's subtree (1 query)."""
+    """Extension-point provider: active volunteers and coverage for each site's subtree, and
+    for a village its own teams against the seven the rules ask for (1 query)."""
     target = coverage_target()
-    rows = with_coverage(Site.objects.filter(pk__in=[s.pk for s in sites])).values(
-        "pk", "active_volunteers", "coverage_population"
+    teams = (
+        Team.objects.filter(site=OuterRef("pk"), is_active=True)
+        .order_by()
+        .values("site")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = (
+        with_coverage(Site.objects.filter(pk__in=[s.pk for s in sites]))
+        .annotate(own_teams=Coalesce(Subquery(teams, output_field=IntegerField()), Value(0)))
+        .values("pk", "level", "active_volunteers", "coverage_population", "own_teams")
     )
     result: dict[int, list[Figure]] = {}
     for row in rows:
         figures = [Figure(key="volunteers", label=_("Active volunteers"), value=row["active_volunteers"])]
+        if row["level"] == Level.VILLAGE:
+            figures.append(
+                Figure(
+                    key="teams",
+                    label=_("Teams"),
+                    value=row["own_teams"],
+                    target=VILLAGE_TEAMS_TARGET,
+                    ok=row["own_teams"] >= VILLAGE_TEAMS_TARGET,
+                )
+            )
         rate = coverage_rate(row["active_volunteers"], row["coverage_population"])
         if rate is not None:
             figures.append(

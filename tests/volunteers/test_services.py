@@ -178,3 +178,15 @@ def test_team_tree_under_the_county_corps(world):
         services.team_create(actor=world.admin, site=world.elsewhere_township, name="外队", kind="squad", parent=corps)
     assert Team.objects.restrict(world.township_head).filter(pk=squad.pk).exists()
     assert not Team.objects.restrict(world.township_head).filter(pk=corps.pk).exists()
+
+
+def test_a_village_shows_its_teams_against_the_seven_asked(world):
+    from civic.figures import site_figures
+
+    for i in range(7):
+        services.team_create(actor=world.village_head, site=world.village, name=f"第{i + 1}小分队", kind="squad")
+    figures = {f.key: f for f in site_figures([world.village, world.village2])[world.village.pk]}
+    assert (figures["teams"].value, figures["teams"].ok) == (7, True)
+    other = {f.key: f for f in site_figures([world.village2])[world.village2.pk]}
+    assert (other["teams"].value, other["teams"].ok) == (0, False)
+    assert "teams" not in {f.key for f in site_figures([world.township])[world.township.pk]}
