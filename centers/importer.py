@@ -12,6 +12,7 @@ SQLite. It never goes node by node through mptt and never calls ``rebuild()``. I
 from __future__ import annotations
 
 import csv
+import gc
 import gzip
 import io
 import os
@@ -666,4 +667,11 @@ def _pinyin_pool(new_count: int):
 
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
-    return multiprocessing.get_context("fork").Pool(min(os.cpu_count() or 2, 4))
+    # Forked workers share the parent's pages until they write to them; the garbage collector
+    # writes to every object it scans, so freeze the parent's objects out of its reach first
+    # (without this each worker ends up with a private copy of most of the parent).
+    gc.freeze()
+    try:
+        return multiprocessing.get_context("fork").Pool(min(os.cpu_count() or 2, 4))
+    finally:
+        gc.unfreeze()

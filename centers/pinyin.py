@@ -33,6 +33,8 @@ class PinyinCache:
     gives the very same syllables; only the cutting is left to do per name.
     """
 
+    MAX_TEXTS = 100_000  # cached name tails; beyond this the cache starts again (bounds memory)
+
     def __init__(self):
         self._words: dict[str, tuple[str, str]] = {}
         self._texts: dict[str, tuple[str, str]] = {}
@@ -62,7 +64,7 @@ class PinyinCache:
                 rest_full, rest_initials = self._han(text[len(first) :])
                 full, initials = full + rest_full, initials + rest_initials
             found = (full, initials)
-        if len(self._texts) > 1_000_000:
+        if len(self._texts) > self.MAX_TEXTS:
             self._texts.clear()
         self._texts[text] = found
         return found
