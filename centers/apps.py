@@ -7,6 +7,6 @@ class CentersConfig(AppConfig):
     verbose_name = _("Practice sites")
     site_figures = "centers.selectors.site_standard_figures"
     nav_items = [
-        ("centers:tree", _("Site tree"), "all"),
-        ("centers:platforms", _("Service platforms"), "all"),
+        ("centers:tree", _("Site tree"), "staff"),
+        ("centers:platforms", _("Service platforms"), "staff"),
     ]
