@@ -18,22 +18,7 @@ from mptt.admin import MPTTModelAdmin
 from . import services
 from .models import ServicePlatform, Site, SiteGrant, StandardCheck, StandardItem, StandardSet
 
-SITE_ADMIN_FIELDS = [
-    "parent",
-    "name",
-    "short_name",
-    "code",
-    "level",
-    "kind",
-    "population",
-    "address",
-    "head_name",
-    "liaison_name",
-    "liaison_phone",
-    "activity_quota",
-    "standard_set",
-    "is_active",
-]
+SITE_ADMIN_FIELDS = ["parent", *(name.removesuffix("_id") for name in services.SITE_FIELDS)]
 
 
 class ServiceWriteForm(forms.ModelForm):

@@ -10,22 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from civic.scope import ROLE_LABELS, Role
 
+from . import services
 from .models import LEVEL_RANK, Kind, Level, ServicePlatform, Site, StandardItem, StandardSet
 
-SITE_FORM_FIELDS = [
-    "name",
-    "short_name",
-    "code",
-    "level",
-    "kind",
-    "population",
-    "address",
-    "head_name",
-    "liaison_name",
-    "liaison_phone",
-    "activity_quota",
-    "is_active",
-]
+# The fields of a site its forms edit: every field the site services take but the checklist,
+# which has a page of its own.
+SITE_FORM_FIELDS = [name for name in services.SITE_FIELDS if name != "standard_set_id"]
 
 
 class SiteForm(forms.Form):

@@ -40,11 +40,11 @@ from .tree import lock_trees
 User = get_user_model()
 
 SITE_FIELDS = [
-    "level",
-    "kind",
-    "code",
     "name",
     "short_name",
+    "code",
+    "level",
+    "kind",
     "population",
     "address",
     "head_name",

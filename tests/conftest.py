@@ -86,6 +86,26 @@ class World:
     elsewhere: Site
     elsewhere_township: Site
 
+    def matrix_personas(self) -> list:
+        """Every persona, the anonymous visitor included, with the grants the fixture gave
+        them, for ``civic.testing.ScopeMatrix``."""
+        from civic.testing import Persona
+
+        grants = {user.pk: (site, role) for user, site, role in self.grants()}
+        people = [Persona("anonymous", None)]
+        for name, user in self.personas.items():
+            people.append(Persona(name, user, [grants[user.pk]] if user.pk in grants else []))
+        return people
+
+    def grants(self) -> list[tuple]:
+        return [
+            (self.county_manager, self.county, "manager"),
+            (self.county_viewer, self.county, "viewer"),
+            (self.township_head, self.township, "manager"),
+            (self.village_head, self.village, "manager"),
+            (self.outsider, self.elsewhere, "manager"),
+        ]
+
     @property
     def personas(self) -> dict:
         return {
@@ -144,12 +164,6 @@ def world(db) -> World:
         elsewhere=elsewhere,
         elsewhere_township=elsewhere_township,
     )
-    for user, site, role in [
-        (w.county_manager, county, "manager"),
-        (w.county_viewer, county, "viewer"),
-        (w.township_head, township, "manager"),
-        (w.village_head, village, "manager"),
-        (w.outsider, elsewhere, "manager"),
-    ]:
+    for user, site, role in w.grants():
         services.role_grant(actor=admin, user=user, site=site, role=role)
     return w

@@ -3,38 +3,11 @@
 import pytest
 from django.urls import reverse
 
+from centers.forms import SITE_FORM_FIELDS
 from centers.models import Site
-from civic.testing import ApiUrls, PageUrls, Persona, ScopeMatrix, form_data_from
+from civic.testing import ApiUrls, PageUrls, ScopeMatrix, form_data_from
 
 pytestmark = pytest.mark.django_db
-
-SITE_FORM_FIELDS = [
-    "name",
-    "short_name",
-    "code",
-    "level",
-    "kind",
-    "population",
-    "address",
-    "head_name",
-    "liaison_name",
-    "liaison_phone",
-    "activity_quota",
-    "is_active",
-]
-
-
-def personas(world) -> list[Persona]:
-    return [
-        Persona("anonymous", None),
-        Persona("admin", world.admin),
-        Persona("county_manager", world.county_manager, [(world.county, "manager")]),
-        Persona("county_viewer", world.county_viewer, [(world.county, "viewer")]),
-        Persona("township_head", world.township_head, [(world.township, "manager")]),
-        Persona("village_head", world.village_head, [(world.village, "manager")]),
-        Persona("volunteer", world.volunteer),
-        Persona("outsider", world.outsider, [(world.elsewhere, "manager")]),
-    ]
 
 
 def site_matrix(world, *, pages: bool, api: bool) -> ScopeMatrix:
@@ -49,7 +22,7 @@ def site_matrix(world, *, pages: bool, api: bool) -> ScopeMatrix:
             "elsewhere": world.elsewhere,
             "elsewhere_township": world.elsewhere_township,
         },
-        personas=personas(world),
+        personas=world.matrix_personas(),
         pages=PageUrls(
             view="centers:site-detail",
             change="centers:site-edit",

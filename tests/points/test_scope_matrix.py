@@ -3,25 +3,12 @@
 import pytest
 from django.urls import reverse
 
-from civic.testing import ApiUrls, PageUrls, Persona, ScopeMatrix, form_data_from
+from civic.testing import ApiUrls, PageUrls, ScopeMatrix, form_data_from
 from points import services
 
 pytestmark = pytest.mark.django_db
 
 SITES = ["county", "township", "township2", "village", "village2", "elsewhere", "elsewhere_township"]
-
-
-def personas(world) -> list[Persona]:
-    return [
-        Persona("anonymous", None),
-        Persona("admin", world.admin),
-        Persona("county_manager", world.county_manager, [(world.county, "manager")]),
-        Persona("county_viewer", world.county_viewer, [(world.county, "viewer")]),
-        Persona("township_head", world.township_head, [(world.township, "manager")]),
-        Persona("village_head", world.village_head, [(world.village, "manager")]),
-        Persona("volunteer", world.volunteer),
-        Persona("outsider", world.outsider, [(world.elsewhere, "manager")]),
-    ]
 
 
 @pytest.fixture
@@ -36,7 +23,7 @@ def goods_matrix(world, goods, *, pages: bool, api: bool) -> ScopeMatrix:
     return ScopeMatrix(
         model=goods[SITES[0]].__class__,
         objects=goods,
-        personas=personas(world),
+        personas=world.matrix_personas(),
         pages=PageUrls(
             view="points:goods-detail",
             change="points:goods-edit",
@@ -65,7 +52,7 @@ def test_every_role_on_shop_lists_through_the_pages(world, goods, client):
     matrix = goods_matrix(world, goods, pages=False, api=False)
     matrix.check()  # nothing is sent: the oracle only learns where everything is
     wrong = []
-    for persona in personas(world):
+    for persona in world.matrix_personas():
         if persona.user is None:
             continue
         client.force_login(persona.user)

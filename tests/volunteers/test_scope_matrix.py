@@ -6,25 +6,12 @@ from django.db import transaction
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from civic.testing import DONE, FORBIDDEN, HIDDEN, LOGIN, ApiUrls, PageUrls, Persona, ScopeMatrix, form_data_from
+from civic.testing import DONE, FORBIDDEN, HIDDEN, LOGIN, ApiUrls, PageUrls, ScopeMatrix, form_data_from
 from tests import factories
 from volunteers import services
 from volunteers.models import Membership, Team, Volunteer
 
 pytestmark = pytest.mark.django_db
-
-
-def personas(world) -> list[Persona]:
-    return [
-        Persona("anonymous", None),
-        Persona("admin", world.admin),
-        Persona("county_manager", world.county_manager, [(world.county, "manager")]),
-        Persona("county_viewer", world.county_viewer, [(world.county, "viewer")]),
-        Persona("township_head", world.township_head, [(world.township, "manager")]),
-        Persona("village_head", world.village_head, [(world.village, "manager")]),
-        Persona("volunteer", world.volunteer),
-        Persona("outsider", world.outsider, [(world.elsewhere, "manager")]),
-    ]
 
 
 SITES = ["village", "village2", "township", "elsewhere_township", "county"]
@@ -53,7 +40,7 @@ def test_every_role_on_volunteers_through_the_api(world, volunteers):
     ScopeMatrix(
         model=Volunteer,
         objects=volunteers,
-        personas=personas(world),
+        personas=world.matrix_personas(),
         # DELETE anonymises (the row stays): checked below, not by the matrix's "row gone".
         api=ApiUrls(detail="volunteer-detail", list="volunteer-list", delete=False),
         change_field="emergency_name",
@@ -63,7 +50,11 @@ def test_every_role_on_volunteers_through_the_api(world, volunteers):
 
 def test_every_role_deleting_volunteers_anonymises_within_reach(world, volunteers):
     matrix = ScopeMatrix(
-        model=Volunteer, objects=volunteers, personas=personas(world), change_field="emergency_name", change_value=""
+        model=Volunteer,
+        objects=volunteers,
+        personas=world.matrix_personas(),
+        change_field="emergency_name",
+        change_value="",
     )
     matrix.check()  # no pages, no API: nothing is sent, the oracle only learns where everyone is
     wrong = []
@@ -89,7 +80,7 @@ def test_every_role_on_teams_through_the_api(world, teams):
     ScopeMatrix(
         model=Team,
         objects=teams,
-        personas=personas(world),
+        personas=world.matrix_personas(),
         # A team is never deleted (it is marked inactive): the API offers no DELETE.
         api=ApiUrls(detail="team-detail", list="team-list", delete=False),
         change_field="description",
@@ -105,7 +96,7 @@ def test_every_role_on_memberships_through_the_api(world, volunteers, teams):
     ScopeMatrix(
         model=Membership,
         objects=memberships,
-        personas=personas(world),
+        personas=world.matrix_personas(),
         # Memberships change through their actions (approve, decline, leave), tested apart.
         api=ApiUrls(detail="membership-detail", list="membership-list", patch=False, delete=False),
         change_field="status",
@@ -130,7 +121,7 @@ def test_every_role_on_the_volunteer_pages(world, volunteers):
     ScopeMatrix(
         model=Volunteer,
         objects=volunteers,
-        personas=personas(world),
+        personas=world.matrix_personas(),
         pages=PageUrls(
             view="volunteers:detail",
             change="volunteers:edit",
@@ -151,7 +142,7 @@ def test_every_role_on_the_team_pages(world, teams):
     ScopeMatrix(
         model=Team,
         objects=teams,
-        personas=personas(world),
+        personas=world.matrix_personas(),
         pages=PageUrls(
             view="volunteers:team-detail",
             change="volunteers:team-edit",
