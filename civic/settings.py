@@ -242,6 +242,7 @@ LOGGING = {
 CIVIC_SITE_MODEL = "centers.Site"
 CIVIC_GRANT_MODEL = "centers.SiteGrant"
 CIVIC_ICP_NUMBER = env.str("CIVIC_ICP_NUMBER", default="")
+CIVIC_SMS_BACKEND = env.str("CIVIC_SMS_BACKEND", default="civic.sms.ConsoleSender")
 CIVIC_BENCH_URLS = env.bool("CIVIC_BENCH_URLS", default=False)  # /bench/bare/ for the benchmarks
 CIVIC_COVERAGE_TARGET = env.str("CIVIC_COVERAGE_TARGET", default="0.13")
 CIVIC_STAFF_IDLE_MINUTES = env.int("CIVIC_STAFF_IDLE_MINUTES", default=30)

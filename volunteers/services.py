@@ -6,17 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from centers.models import Kind, ServicePlatform, Site
 from centers.pinyin import pinyin_for
 from centers.tree import advisory_lock
-from civic import audit
+from civic import audit, sms
 from civic.scope import can
 
 from .identity import age_on, parse_id_number, validate_mobile
@@ -251,7 +252,17 @@ def volunteer_decide(*, actor, volunteer: Volunteer, approve: bool, reason: str 
     reason = (reason or "").strip()
     if not approve and not reason:
         raise ValidationError({"reason": _("Say why the registration is rejected.")})
-    return _set_status(actor, volunteer, Status.ACTIVE if approve else Status.REJECTED, reason)
+    volunteer = _set_status(actor, volunteer, Status.ACTIVE if approve else Status.REJECTED, reason)
+    with translation.override(settings.LANGUAGE_CODE):  # texts go out in the county's language
+        if approve:
+            text = _("Your volunteer registration at %(site)s is approved.") % {"site": volunteer.home_site}
+        else:
+            text = _("Your volunteer registration at %(site)s was not approved: %(reason)s") % {
+                "site": volunteer.home_site,
+                "reason": reason,
+            }
+    sms.send_later(volunteer.phone, text)
+    return volunteer
 
 
 def _set_status(actor, volunteer: Volunteer, status: str, reason: str) -> Volunteer:

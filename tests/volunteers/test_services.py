@@ -190,3 +190,22 @@ def test_a_village_shows_its_teams_against_the_seven_asked(world):
     other = {f.key: f for f in site_figures([world.village2])[world.village2.pk]}
     assert (other["teams"].value, other["teams"].ok) == (0, False)
     assert "teams" not in {f.key for f in site_figures([world.township])[world.township.pk]}
+
+
+def test_the_decision_on_a_registration_is_texted_after_it_commits(world, settings, django_capture_on_commit_callbacks):
+    from civic.sms import MemorySender
+
+    settings.CIVIC_SMS_BACKEND = "civic.sms.MemorySender"
+    MemorySender.outbox.clear()
+    v = services.volunteer_register(
+        actor=None, home_site=world.village, real_name="周九", id_number=factories.id_number(),
+        phone=factories.phone(), consent=True, password="long-enough-pass-42",
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.volunteer_decide(actor=world.village_head, volunteer=v, approve=True)
+    assert MemorySender.outbox == []  # nothing is sent before the commit
+    for callback in callbacks:
+        callback()
+    assert MemorySender.outbox == [
+        (v.phone, "Your volunteer registration at 东坪村 Civilization Practice Point is approved.")
+    ]
