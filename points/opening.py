@@ -22,7 +22,7 @@ from centers.models import Site
 from civic.scope import can
 from volunteers.identity import mask_id, normalize_id
 from volunteers.models import Volunteer
-from volunteers.roster import _cell, _csv_records, _read_bytes, _xlsx_records
+from volunteers.roster import read_records
 
 from . import services
 from .models import Entry
@@ -55,19 +55,9 @@ def _key(header: str) -> str | None:
 
 def read_opening_rows(file, filename: str) -> list[dict]:
     """The rows of a sheet of past hours, each with ``row``: its row number in the file."""
-    data = _read_bytes(file)
-    if data.startswith(b"PK\x03\x04") or filename.lower().endswith((".xlsx", ".xlsm")):
-        records = _xlsx_records(data)
-    elif data.startswith(b"\xd0\xcf\x11\xe0") or filename.lower().endswith(".xls"):
-        raise ValidationError(_("Old .xls workbooks are not read; save the sheet as xlsx or CSV."))
-    else:
-        records = _csv_records(data)
     keys = None
     rows: list[dict] = []
-    for seen, (number, record) in enumerate(records, start=1):
-        values = [_cell(v) for v in record]
-        if not any(values):
-            continue
+    for seen, (number, values) in enumerate(read_records(file, filename), start=1):
         if keys is None:
             candidate = [_key(v) for v in values]
             if all(k in candidate for k in REQUIRED):

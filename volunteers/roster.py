@@ -236,9 +236,9 @@ def _xlsx_records(data: bytes):
         wb.close()
 
 
-def read_rows(file, filename: str) -> list[dict]:
-    """Read a roster (xlsx or CSV) into dicts keyed by column, each with ``row``: its row
-    number in the file. Raises ValidationError for a file that cannot be a roster."""
+def read_records(file, filename: str):
+    """The non-empty rows of an uploaded sheet — xlsx, or CSV in UTF-8 (with or without BOM)
+    or GBK, as Excel and WPS save them — as (row number in the file, cell texts)."""
     data = _read_bytes(file)
     suffix = Path(filename or "").suffix.lower()
     if data.startswith(b"PK\x03\x04") or suffix in (".xlsx", ".xlsm"):
@@ -247,13 +247,19 @@ def read_rows(file, filename: str) -> list[dict]:
         raise ValidationError(_("Old .xls workbooks are not read; save the sheet as xlsx or CSV."))
     else:
         records = _csv_records(data)
+    for number, record in records:
+        values = [_cell(v) for v in record]
+        if any(values):
+            yield number, values
+
+
+def read_rows(file, filename: str) -> list[dict]:
+    """Read a roster (xlsx or CSV) into dicts keyed by column, each with ``row``: its row
+    number in the file. Raises ValidationError for a file that cannot be a roster."""
     keys: list[str | None] | None = None
     first_missing: list[str] | None = None
     rows: list[dict] = []
-    for seen, (number, record) in enumerate(records, start=1):
-        values = [_cell(v) for v in record]
-        if not any(values):
-            continue
+    for seen, (number, values) in enumerate(read_records(file, filename), start=1):
         if keys is None:
             # The header is the first row naming every required column; a title row above it is skipped.
             candidate = [_column_key(v) for v in values]
