@@ -9,45 +9,17 @@ only the sites in their scope.
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import MPTTModelAdmin
 
+from civic.admin_base import ReadOnlyAdmin, ServiceWriteForm
+
 from . import services
 from .models import ServicePlatform, Site, SiteGrant, StandardCheck, StandardItem, StandardSet
 
 SITE_ADMIN_FIELDS = ["parent", *(name.removesuffix("_id") for name in services.SITE_FIELDS)]
-
-
-class ServiceWriteForm(forms.ModelForm):
-    """An admin form that performs its write through a service as its last validation
-    step, so the service's rules and errors apply. ``actor`` is set by the admin."""
-
-    actor = None
-
-    def _post_clean(self):
-        super()._post_clean()
-        if self.errors:
-            return
-        try:
-            self.instance = self.write()
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    self.add_error(field if field in self.fields else None, errors)
-            else:
-                self.add_error(None, exc.messages)
-
-    def save(self, commit=True):
-        return self.instance  # already written by the service
-
-    def save_m2m(self) -> None:
-        """Nothing: these models have no many-to-many fields."""
-
-    def write(self):  # pragma: no cover - abstract
-        raise NotImplementedError
 
 
 class SiteAdminForm(ServiceWriteForm):
@@ -174,7 +146,7 @@ class StandardSetAdmin(admin.ModelAdmin):
 
 
 @admin.register(StandardCheck)
-class StandardCheckAdmin(admin.ModelAdmin):
+class StandardCheckAdmin(ReadOnlyAdmin):
     """Checks are recorded on the site's standards page; here they are only listed."""
 
     list_display = ("site", "item", "passed", "checked_by", "checked_at")
@@ -183,30 +155,12 @@ class StandardCheckAdmin(admin.ModelAdmin):
     list_select_related = ("site", "item", "item__standard_set", "checked_by")
     date_hierarchy = "checked_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(SiteGrant)
-class SiteGrantAdmin(admin.ModelAdmin):
+class SiteGrantAdmin(ReadOnlyAdmin):
     """Roles are given and taken on the site's roles page (it checks the giver's scope)."""
 
     list_display = ("user", "permission", "content_object", "created_at")
     list_filter = ("permission",)
     search_fields = ("user__username", "content_object__name", "content_object__code")
     list_select_related = ("user", "permission", "content_object")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -2,11 +2,12 @@
 
 from django.contrib import admin
 
+from .admin_base import ReadOnlyAdmin
 from .models import AuditEntry
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "actor", "action", "object_repr", "site_id")
     list_filter = ("action", "object_type")
     search_fields = ("object_repr", "actor__username", "object_id")
@@ -14,12 +15,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = ("created_at", "actor", "action", "object_type", "object_id", "object_repr", "site_id", "changes")
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -42,15 +42,28 @@ class ScopedMixin(LoginRequiredMixin):
     def get_object(self, queryset=None):
         """The object, or 404 if the user cannot see it, or 403 if they see but may not act."""
         pk = self.kwargs.get("pk")
-        try:
-            return (queryset if queryset is not None else self.get_queryset()).get(pk=pk)
-        except self.model.DoesNotExist:
-            if (
-                self.get_scope_action() != "view"
-                and self.get_base_queryset().restrict(self.request.user, "view").filter(pk=pk).exists()
-            ):
-                raise PermissionDenied(_("You may look at this, but not change it.")) from None
-            raise Http404(_("Not found, or outside your area.")) from None
+        obj = (queryset if queryset is not None else self.get_queryset()).filter(pk=pk).first()
+        if obj is None:
+            raise refusal(self.get_base_queryset(), self.request.user, pk, self.get_scope_action())
+        return obj
+
+
+def refusal(queryset, user, pk, action: str, *, visible=None) -> Exception:
+    """Why ``user`` may not ``action`` object ``pk`` of ``queryset``: PermissionDenied (403)
+    if they can see it, Http404 otherwise, so that pages never reveal what lies outside a
+    user's area. ``visible`` replaces ``restrict(user, "view")`` where seeing is wider."""
+    seen = visible if visible is not None else queryset.restrict(user, "view")
+    if action != "view" and seen.filter(pk=pk).exists():
+        return PermissionDenied(_("You may look at this, but not change it."))
+    return Http404(_("Not found, or outside your area."))
+
+
+def get_scoped(queryset, user, pk, action: str = "view"):
+    """One object of ``queryset`` that ``user`` may ``action`` (404 or 403 otherwise)."""
+    obj = queryset.restrict(user, action).filter(pk=pk).first()
+    if obj is None:
+        raise refusal(queryset, user, pk, action)
+    return obj
 
 
 def run_write(request, model, write: Callable[[], Any], *, action: str = "change") -> Any:

@@ -7,38 +7,15 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
-from centers.admin import ServiceWriteForm
 from centers.models import Site
+from civic.admin_base import ScopedAdmin, ScopedReadOnlyAdmin, ServiceWriteForm
 
 from . import services
 from .models import Account, Certificate, Entry, Goods, Redemption, Rule, Seal
 
 
-class ScopedAdmin(admin.ModelAdmin):
-    """Rows narrowed to the user's scope; the bulk delete action removed."""
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).restrict(request.user, "view")
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(ScopedAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Entry)
-class EntryAdmin(ReadOnlyAdmin):
+class EntryAdmin(ScopedReadOnlyAdmin):
     list_display = ("id", "account", "kind", "points", "lifetime_delta", "hours", "site", "service_date", "created_at")
     list_filter = ("kind",)
     search_fields = ("source_key", "account__volunteer__real_name", "note")
@@ -49,7 +26,7 @@ class EntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Account)
-class AccountAdmin(ReadOnlyAdmin):
+class AccountAdmin(ScopedReadOnlyAdmin):
     list_display = ("volunteer", "lifetime_points", "balance", "lifetime_hours", "star_level", "updated_at")
     search_fields = ("volunteer__real_name",)
     list_select_related = ("volunteer",)
@@ -57,14 +34,14 @@ class AccountAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Redemption)
-class RedemptionAdmin(ReadOnlyAdmin):
+class RedemptionAdmin(ScopedReadOnlyAdmin):
     list_display = ("id", "goods", "account", "quantity", "points", "status", "created_at", "closed_at")
     list_filter = ("status",)
     list_select_related = ("goods", "account__volunteer")
 
 
 @admin.register(Certificate)
-class CertificateAdmin(ReadOnlyAdmin):
+class CertificateAdmin(ScopedReadOnlyAdmin):
     list_display = ("code", "volunteer", "site", "period_start", "period_end", "hours", "issued_at")
     search_fields = ("code", "volunteer__real_name")
     list_select_related = ("volunteer", "site")

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_POST
 from centers.models import Site
 from centers.selectors import top_sites_for
 from civic.scope import can
-from civic.views import flash_error, form_errors_from, paginate, run_write
+from civic.views import flash_error, form_errors_from, get_scoped, paginate, run_write
 from volunteers.models import Volunteer
 
 from . import opening, selectors, services
@@ -76,23 +76,12 @@ def volunteer_of(user) -> Volunteer | None:
 
 def _scoped_site(user, pk, action: str) -> Site:
     """A site the user may ``action``: 404 if invisible, 403 if only visible."""
-    site = Site.objects.restrict(user, action).filter(pk=pk).first()
-    if site is None:
-        if action != "view" and Site.objects.restrict(user, "view").filter(pk=pk).exists():
-            raise PermissionDenied(_("You may look at this, but not change it."))
-        raise Http404(NOT_FOUND)
-    return site
+    return get_scoped(Site.objects.all(), user, pk, action)
 
 
 def _scoped(model, user, pk, action: str, queryset=None):
     """One object of ``model`` the user may ``action`` (same 404/403 rule)."""
-    base = queryset if queryset is not None else model._default_manager.all()
-    obj = base.restrict(user, action).filter(pk=pk).first()
-    if obj is None:
-        if action != "view" and base.restrict(user, "view").filter(pk=pk).exists():
-            raise PermissionDenied(_("You may look at this, but not change it."))
-        raise Http404(NOT_FOUND)
-    return obj
+    return get_scoped(queryset if queryset is not None else model._default_manager.all(), user, pk, action)
 
 
 def shops_over(site: Site) -> Q:

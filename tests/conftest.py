@@ -69,6 +69,17 @@ def _english(_fast_settings):
         yield
 
 
+@pytest.fixture
+def as_user(client):
+    """Log the test client in as a persona: ``as_user(world.county_manager)``."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
 @dataclass
 class World:
     admin: object

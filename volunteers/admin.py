@@ -12,24 +12,11 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from centers.admin import ServiceWriteForm
+from civic.admin_base import ReadOnlyAdmin, ScopedReadOnlyAdmin, ServiceWriteForm
 
 from . import services
 from .identity import mask_id, mask_phone
 from .models import Membership, RosterImport, SourceGroup, Team, Volunteer
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Shown, searchable, never written from the admin."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Volunteer)
@@ -123,28 +110,22 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(ReadOnlyAdmin):
+class MembershipAdmin(ScopedReadOnlyAdmin):
     list_display = ("volunteer", "team", "role", "status", "requested_at", "decided_at")
     list_filter = ("status", "role")
     search_fields = ("volunteer__real_name", "team__name")
     list_select_related = ("volunteer", "team")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).restrict(request.user, "view")
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff
 
 
 @admin.register(RosterImport)
-class RosterImportAdmin(ReadOnlyAdmin):
+class RosterImportAdmin(ScopedReadOnlyAdmin):
     list_display = ("original_name", "site", "status", "total_rows", "created_count", "created_by", "created_at")
     list_filter = ("status", "mode")
     list_select_related = ("site", "created_by")
     exclude = ("file",)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).restrict(request.user, "view")
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff

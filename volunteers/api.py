@@ -7,8 +7,6 @@ extra query); every write calls ``volunteers.services``.
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -23,9 +21,9 @@ from civic.api import ScopedViewSet
 from civic.figures import volunteer_figures
 from civic.views import SAFE_METHODS
 
-from . import services
+from . import selectors, services
 from .filters import MembershipFilter, TeamFilter, VolunteerFilter, memberships_visible_to, teams_visible_to
-from .models import Membership, MembershipStatus, Status, Team, Volunteer
+from .models import Membership, Status, Team, Volunteer
 from .serializers import (
     ClaimConfirmSerializer,
     ClaimLoginSerializer,
@@ -356,17 +354,6 @@ class _VisibleObjectMixin:
             raise
 
 
-def _member_counts():
-    active = (
-        Membership.objects.filter(team=OuterRef("pk"), status=MembershipStatus.ACTIVE)
-        .order_by()
-        .values("team")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(active, output_field=IntegerField()), Value(0))
-
-
 @extend_schema_view(
     list=extend_schema(summary="List the teams you can see"),
     retrieve=extend_schema(summary="One team"),
@@ -395,12 +382,14 @@ class TeamViewSet(_VisibleObjectMixin, ScopedViewSet):
             queryset = self.visible_queryset()
         else:
             queryset = Team.objects.restrict(self.request.user, scope_action)
-        return queryset.select_related("site", "leader", "platform").annotate(member_count=_member_counts())
+        return queryset.select_related("site", "leader", "platform").annotate(
+            member_count=selectors.team_member_count()
+        )
 
     def _reloaded(self, team: Team) -> Team:
         return (
             Team.objects.select_related("site", "leader", "platform")
-            .annotate(member_count=_member_counts())
+            .annotate(member_count=selectors.team_member_count())
             .get(pk=team.pk)
         )
 

@@ -134,25 +134,22 @@ def pending_for(user):
     return scoped.filter(Q(status=Status.PENDING) | Q(claim_requested_at__isnull=False)).order_by("registered_at")
 
 
-def team_member_count():
-    """Annotation: a team's active members (a subquery, no extra query)."""
-    active = (
-        Membership.objects.filter(team=OuterRef("pk"), status=MembershipStatus.ACTIVE)
+def _team_membership_count(status: str):
+    counted = (
+        Membership.objects.filter(team=OuterRef("pk"), status=status)
         .order_by()
         .values("team")
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return Coalesce(Subquery(active, output_field=IntegerField()), Value(0))
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def team_member_count():
+    """Annotation: a team's active members (a subquery, no extra query)."""
+    return _team_membership_count(MembershipStatus.ACTIVE)
 
 
 def team_pending_count():
     """Annotation: a team's join requests waiting for a decision."""
-    pending = (
-        Membership.objects.filter(team=OuterRef("pk"), status=MembershipStatus.PENDING)
-        .order_by()
-        .values("team")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(pending, output_field=IntegerField()), Value(0))
+    return _team_membership_count(MembershipStatus.PENDING)

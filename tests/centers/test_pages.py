@@ -21,17 +21,6 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-@pytest.fixture
-def as_user(client):
-    """Log the test client in as a persona: ``as_user(world.county_manager)``."""
-
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
-
-
 def url(name: str, *args) -> str:
     return reverse(f"centers:{name}", args=args)
 

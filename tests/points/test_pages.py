@@ -73,15 +73,6 @@ def vol(world):
     return v
 
 
-@pytest.fixture
-def as_user(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
-
-
 def url(name: str, *args) -> str:
     return reverse(f"points:{name}", args=args)
 

@@ -39,15 +39,6 @@ def url(name: str, *args) -> str:
 
 
 @pytest.fixture
-def as_user(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
-
-
-@pytest.fixture
 def people(world):
     """Two volunteers in the county (one per township) and one elsewhere."""
     return {

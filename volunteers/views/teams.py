@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from centers.models import Kind, Site
 from centers.selectors import platforms_for
-from civic.views import flash_error, form_errors_from, paginate, run_write
+from civic.views import flash_error, form_errors_from, paginate, refusal, run_write
 
 from .. import selectors, services
 from ..filters import TeamFilter, memberships_visible_to, teams_visible_to
@@ -76,10 +76,8 @@ def _team_or_404(user, pk: int, action: str = "view") -> Team:
         team = _teams_for(user).filter(pk=pk).first()
     else:
         team = Team.objects.restrict(user, action).select_related("site", "leader", "platform").filter(pk=pk).first()
-        if team is None and teams_visible_to(user).filter(pk=pk).exists():
-            raise PermissionDenied(_("You may look at this, but not change it."))
     if team is None:
-        raise _not_found()
+        raise refusal(Team.objects.all(), user, pk, action, visible=teams_visible_to(user))
     return team
 
 
