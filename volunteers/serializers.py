@@ -7,7 +7,6 @@ site's subtree and the volunteer themself see them whole.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +17,7 @@ from rest_framework import serializers
 from centers.models import Kind, ServicePlatform, Site
 from civic.scope import scope_filter
 
-from .identity import mask_id, mask_phone, validate_mobile
+from .identity import mask_id, mask_phone
 from .models import Membership, MembershipStatus, PoliticalStatus, SourceGroup, Status, Team, Volunteer
 
 # Volunteers and memberships both have a "status" with different choices: name their schema
@@ -84,12 +83,6 @@ class VisibleTeamField(serializers.PrimaryKeyRelatedField):
         from .filters import teams_visible_to
 
         return teams_visible_to(_user(self))
-
-
-def _check_home_site(site: Site) -> Site:
-    if site.kind != Kind.PRACTICE or not site.is_active:
-        raise serializers.ValidationError(_("A volunteer belongs to an active practice site."))
-    return site
 
 
 # Reading -----------------------------------------------------------------------------
@@ -267,15 +260,6 @@ class MyVolunteerUpdateSerializer(_ProfileInput):
 
     phone = serializers.CharField(max_length=20, required=False)
 
-    def validate_phone(self, value: str) -> str:
-        # The service checks it too, but its error names no field.
-        if not value:
-            return value
-        try:
-            return validate_mobile(value)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from None
-
     def service_arguments(self) -> tuple[dict, list | None]:
         """validated_data → (fields, skills) for ``services.volunteer_update``."""
         fields = dict(self.validated_data)
@@ -294,11 +278,6 @@ class VolunteerUpdateSerializer(MyVolunteerUpdateSerializer):
     home_site = ScopedSiteField(action="add", required=False, help_text=_("Moving needs the new site's manager."))
     guardian_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
     guardian_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
-
-    def validate_home_site(self, site):
-        if self.instance is not None and site.pk == self.instance.home_site_id:
-            return site
-        return _check_home_site(site)
 
     def service_arguments(self) -> tuple[dict, list | None]:
         fields, skills = super().service_arguments()
