@@ -130,6 +130,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The client address behind the configured proxies only (civic.net.client_address).
+AXES_CLIENT_IP_CALLABLE = "civic.net.client_address"
 
 # Internationalisation: Simplified Chinese first, English second.
 LANGUAGE_CODE = "zh-hans"
@@ -173,6 +175,10 @@ X_FRAME_OPTIONS = "DENY"
 if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
+# How many reverse proxies stand in front of Django, each appending to X-Forwarded-For.
+# 0 (the default): the header is ignored. Pages, API throttles and the lockout all read the
+# client address through civic.net.client_address.
+CIVIC_TRUSTED_PROXIES = env.int("CIVIC_TRUSTED_PROXIES", default=0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -188,6 +194,15 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "civic.api.exception_handler",
+    "NUM_PROXIES": CIVIC_TRUSTED_PROXIES,
+}
+# Rates of the limits a public page shares with its API twin (civic.throttle.Throttle,
+# counted per client address).
+CIVIC_THROTTLE_RATES = {
+    "certificate_verify": env.str("CIVIC_RATE_CERTIFICATE_VERIFY", default="60/minute"),
+    "volunteer_register": env.str("CIVIC_RATE_VOLUNTEER_REGISTER", default="20/hour"),
+    "volunteer_claim": env.str("CIVIC_RATE_VOLUNTEER_CLAIM", default="10/hour"),
+    "login": env.str("CIVIC_RATE_LOGIN", default="120/hour"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Civic API",

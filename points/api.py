@@ -17,7 +17,6 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
-from rest_framework.throttling import AnonRateThrottle
 
 from centers.models import Site
 from centers.selectors import top_sites_for
@@ -41,6 +40,7 @@ from .serializers import (
     StockSerializer,
     VerifiedCertificateSerializer,
 )
+from .throttles import CertificateVerifyThrottle
 from .views import masked_name, shops_over, volunteer_of
 
 
@@ -276,16 +276,12 @@ class RuleViewSet(ScopedViewSet):
         return services.rule_save(actor=self.request.user, **serializer.validated_data)
 
 
-class VerifyThrottle(AnonRateThrottle):
-    rate = "60/minute"
-
-
 class CertificateVerifyView(generics.GenericAPIView):
     """Public: is this certificate genuine, and its figures (the name masked)."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
-    throttle_classes = [VerifyThrottle]
+    throttle_classes = [CertificateVerifyThrottle]
     serializer_class = VerifiedCertificateSerializer
     filter_backends = []
 

@@ -8,5 +8,5 @@ app_name = "verify"
 
 urlpatterns = [
     path("", views.verify, name="form"),
-    path("<str:code>/", views.verify, name="code"),
+    path("<str:code>/", views.verify_code, name="code"),
 ]

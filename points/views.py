@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 from centers.models import Site
 from centers.selectors import top_sites_for
 from civic.scope import can
+from civic.throttle import throttled
 from civic.views import flash_error, form_errors_from, get_scoped, paginate, run_write
 from volunteers.models import Volunteer
 
@@ -58,6 +59,7 @@ from .models import (
     Seal,
     StockKind,
 )
+from .throttles import CertificateVerifyThrottle
 
 HISTORY_PER_PAGE = 20
 LIST_PER_PAGE = 50
@@ -783,6 +785,10 @@ def verify(request, code=None):
         "points/verify.html",
         {"form": VerifyForm(), "certificate": certificate, "name": masked_name(certificate.volunteer.real_name)},
     )
+
+
+# A code looked up on the page counts against the same limit as the API's lookups.
+verify_code = throttled(CertificateVerifyThrottle)(verify)
 
 
 # For the benchmark only (CIVIC_BENCH_URLS=1) ------------------------------------------

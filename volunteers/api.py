@@ -15,7 +15,6 @@ from rest_framework import exceptions, generics, mixins, permissions, status, vi
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
-from rest_framework.throttling import AnonRateThrottle
 
 from civic.api import ScopedViewSet
 from civic.figures import volunteer_figures
@@ -41,6 +40,7 @@ from .serializers import (
     VolunteerSerializer,
     VolunteerUpdateSerializer,
 )
+from .throttles import ClaimThrottle, RegistrationThrottle
 
 
 def _volunteers_for(user, queryset=None):
@@ -276,16 +276,6 @@ class MyWithdrawalView(generics.GenericAPIView):
 
 
 # Anonymous: self-registration and login claims -------------------------------------------
-
-
-class RegistrationThrottle(AnonRateThrottle):
-    scope = "volunteer_register"
-    rate = "20/hour"
-
-
-class ClaimThrottle(AnonRateThrottle):
-    scope = "volunteer_claim"
-    rate = "10/hour"
 
 
 class SelfRegistrationView(generics.GenericAPIView):

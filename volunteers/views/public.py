@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from centers.models import Site
 from centers.selectors import platforms_for
 from civic import figures as civic_figures
-from civic.throttle import limit_posts
+from civic.throttle import throttled
 from civic.views import flash_error, form_errors_from
 
 from .. import selectors, services
@@ -33,6 +33,7 @@ from ..models import (
     Team,
     Volunteer,
 )
+from ..throttles import ClaimThrottle, RegistrationThrottle
 from .common import (
     _not_found,
     shown,
@@ -40,11 +41,8 @@ from .common import (
 
 # Public and the volunteer's own pages --------------------------------------------------
 
-REGISTRATIONS_PER_HOUR = 20  # from one address, as the API allows
-CLAIMS_PER_HOUR = 10
 
-
-@limit_posts("register", per_hour=REGISTRATIONS_PER_HOUR)
+@throttled(RegistrationThrottle)
 def register(request):
     """Self-registration on a phone: creates a login at once; the station approves."""
     if request.user.is_authenticated:
@@ -76,7 +74,7 @@ def places(request):
     return render(request, "volunteers/_places.html", {"places": children, "parent": parent})
 
 
-@limit_posts("claim", per_hour=CLAIMS_PER_HOUR)
+@throttled(ClaimThrottle)
 def claim(request):
     """Someone registered by their station asks for a login with ID number and phone."""
     if request.user.is_authenticated:
