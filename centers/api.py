@@ -1,4 +1,4 @@
-"""The centers API: sites (the tree), service platforms, role grants, and API tokens.
+"""The centers API: sites (the tree), service platforms and role grants.
 
 Reads go through ``restrict``; every write calls ``centers.services`` inside
 ``civic.api.ScopedViewSet``'s checked transaction.
@@ -7,10 +7,8 @@ Reads go through ``restrict``; every write calls ``centers.services`` inside
 from __future__ import annotations
 
 from django.http import Http404
-from django.urls import path
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
@@ -194,6 +192,5 @@ router.register("platforms", ServicePlatformViewSet, basename="platform")
 router.register("grants", SiteGrantViewSet, basename="grant")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
     *router.urls,
 ]

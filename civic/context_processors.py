@@ -14,5 +14,4 @@ def civic(request) -> dict:
         "CIVIC_BRAND": settings.CIVIC_BRAND,
         "CIVIC_ICP_NUMBER": settings.CIVIC_ICP_NUMBER,
         "civic_nav": nav_for(request, staff) if authenticated else [],
-        "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
     }

@@ -130,8 +130,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# The client address behind the configured proxies only (civic.net.client_address).
+# One counter per person, however the login is spelt (volunteers.logins.lockout_key), and
+# the client address behind the configured proxies only (civic.net.client_address).
+AXES_USERNAME_CALLABLE = "volunteers.logins.lockout_key"
 AXES_CLIENT_IP_CALLABLE = "civic.net.client_address"
+AXES_LOCKOUT_CALLABLE = "volunteers.logins.lockout_response"
 
 # Internationalisation: Simplified Chinese first, English second.
 LANGUAGE_CODE = "zh-hans"

@@ -12,6 +12,7 @@ from . import pages
 
 urlpatterns = [
     path("", pages.home, name="home"),
+    path("accounts/", include("volunteers.login_urls")),  # one login form for every door
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
@@ -22,7 +23,7 @@ urlpatterns = [
     path("api/", include("centers.api")),
     path("api/", include("volunteers.api")),
     path("api/", include("points.api")),
-    path("api/auth/", include("rest_framework.urls")),
+    path("api/auth/", include(("volunteers.login_urls", "rest_framework"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -22,6 +22,7 @@ from civic.views import SAFE_METHODS
 
 from . import selectors, services
 from .filters import MembershipFilter, TeamFilter, VolunteerFilter, memberships_visible_to, teams_visible_to
+from .logins import TokenView
 from .models import Membership, Status, Team, Volunteer
 from .serializers import (
     ClaimConfirmSerializer,
@@ -489,5 +490,6 @@ urlpatterns = [
     path("me/volunteer/withdraw/", MyWithdrawalView.as_view(), name="my-volunteer-withdraw"),
     path("register/", SelfRegistrationView.as_view(), name="volunteer-register"),
     path("claim-login/", ClaimLoginView.as_view(), name="volunteer-claim-login"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
     *router.urls,
 ]

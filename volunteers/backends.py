@@ -1,37 +1,25 @@
-"""Log in with a mobile number where it is unique among volunteers, otherwise with the ID number."""
+"""Log in with a mobile number or an ID number (``volunteers.logins`` says how they are spelt
+and which logins they open). A phone shared by a family opens the login whose password
+matches; only active logins open."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
-from .identity import normalize_id, normalize_phone
-from .models import Volunteer
+from .logins import identifier_kind, login_accounts, login_identifier
 
 
 class PhoneOrIdBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if not username or password is None:
             return None
-        phone = normalize_phone(username)
-        if len(phone) == 11 and phone.isdigit():
-            users = list(
-                Volunteer.objects.filter(phone=phone, user__isnull=False, anonymised_at__isnull=True).values_list(
-                    "user_id", flat=True
-                )[:2]
-            )
-            if len(users) != 1:
-                return None  # shared phones log in with the ID number
-            user = self._user(users[0])
-        else:
-            user = self._user_by_username(normalize_id(username))
-        if user is not None and user.check_password(password) and self.user_can_authenticate(user):
-            return user
+        identifier = login_identifier(username)
+        if identifier_kind(identifier) == "username":
+            return None  # ModelBackend's
+        accounts = login_accounts(identifier)
+        if not accounts:
+            get_user_model()().set_password(password)  # as much work as a known phone
+            return None
+        for user in accounts:
+            if user.check_password(password) and self.user_can_authenticate(user):
+                return user
         return None
-
-    def _user(self, pk):
-        from django.contrib.auth import get_user_model
-
-        return get_user_model()._default_manager.filter(pk=pk).first()
-
-    def _user_by_username(self, username):
-        from django.contrib.auth import get_user_model
-
-        return get_user_model()._default_manager.filter(username=username).first()

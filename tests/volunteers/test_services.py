@@ -85,18 +85,19 @@ def test_a_phone_is_shared_by_at_most_three(world):
     assert "phone" in err.value.message_dict
 
 
-def test_login_by_unique_phone_else_by_id_number(world):
+def test_login_by_a_shared_phone_opens_the_login_whose_password_matches(world):
     shared = factories.phone()
     a = services.volunteer_register(
         actor=None, home_site=world.village, real_name="甲", id_number=factories.id_number(),
         phone=shared, consent=True, password="long-enough-pass-42",
     )  # fmt: skip
     assert authenticate(username=shared, password="long-enough-pass-42") == a.user
-    services.volunteer_register(
+    b = services.volunteer_register(
         actor=None, home_site=world.village, real_name="乙", id_number=factories.id_number(),
         phone=shared, consent=True, password="long-enough-pass-43",
     )  # fmt: skip
-    assert authenticate(username=shared, password="long-enough-pass-42") is None
+    assert authenticate(username=shared, password="long-enough-pass-42") == a.user
+    assert authenticate(username=shared, password="long-enough-pass-43") == b.user
     assert authenticate(username=a.id_number, password="long-enough-pass-42") == a.user
 
 
