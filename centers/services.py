@@ -254,6 +254,18 @@ def role_revoke(*, actor, user, site: Site, role: Role | str) -> bool:
 # Service platforms -------------------------------------------------------------------
 
 PLATFORM_FIELDS = ["name", "name_en", "sort_order", "is_active"]
+PLATFORM_OWNER_LEVELS = (Level.COUNTY,)  # a county keeps its own list of platforms
+
+
+def platform_owners(actor):
+    """The sites to whose list ``actor`` may add a platform: the counties they manage. The
+    rule ``platform_save`` enforces; pages ask it which choices (and buttons) to show."""
+    return Site.objects.restrict(actor, "manage").filter(level__in=PLATFORM_OWNER_LEVELS)
+
+
+def platform_may_add(actor) -> bool:
+    """Whether ``actor`` may add a platform anywhere (an administrator: also everywhere)."""
+    return bool(actor and actor.is_superuser) or platform_owners(actor).exists()
 
 
 @transaction.atomic
@@ -271,6 +283,8 @@ def platform_save(
             raise PermissionDenied(_("Only an administrator can change the platforms offered everywhere."))
     else:
         _require(actor, "manage", target, _("You cannot change the platforms of %(site)s.") % {"site": target})
+        if platform.pk is None and target.level not in PLATFORM_OWNER_LEVELS:
+            raise ValidationError({"owner": _("Service platforms belong to a county's list: choose a county.")})
     for key, value in fields.items():
         if key not in PLATFORM_FIELDS:
             raise TypeError(f"unknown platform field {key}")

@@ -454,7 +454,7 @@ class EvidenceView(ScopedMixin, View):
 def platforms(request):
     """The service platforms a user works with; managers of a county edit their county's."""
     user = request.user
-    owners = Site.objects.restrict(user, "manage").filter(level=Level.COUNTY).order_by("tree_id", "lft")
+    owners = services.platform_owners(user).order_by("tree_id", "lft")
     manageable = ServicePlatform.objects.restrict(user, "manage")
     editing = None
     raw = request.POST.get("platform") or request.GET.get("edit") or ""
@@ -483,7 +483,7 @@ def platforms(request):
             else:
                 messages.success(request, _("Saved %(platform)s.") % {"platform": saved})
                 return redirect("centers:platforms")
-    elif editing is not None or user.is_superuser or owners.exists():
+    elif editing is not None or services.platform_may_add(user):
         form = PlatformForm(owners=owners, allow_global=user.is_superuser, platform=editing)
     rows = list(selectors.platforms_visible_to(user))
     editable = {pk for pk in manageable.filter(owner__isnull=False).values_list("pk", flat=True)}

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from axes.models import AccessAttempt
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils import translation
+from django.utils.html import escape
 from rest_framework.test import APIClient
 
 from tests import factories
