@@ -5,13 +5,16 @@ through a view that checks the user's scope."""
 
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import pages
 
 urlpatterns = [
     path("", pages.home, name="home"),
+    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
     path("accounts/", include("volunteers.login_urls")),  # one login form for every door
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -25,7 +28,7 @@ urlpatterns = [
     path("api/", include("points.api")),
     path("api/auth/", include(("volunteers.login_urls", "rest_framework"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 if settings.CIVIC_BENCH_URLS:
     # Only for the benchmarks: the barest Django view, to compare real pages against.

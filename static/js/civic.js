@@ -28,8 +28,10 @@
     }
   });
 
+  // A form, or the button that submits it, may ask first: data-confirm="Really?".
   document.addEventListener("submit", function (event) {
-    var message = event.target.getAttribute("data-confirm");
+    var button = event.submitter;
+    var message = (button && button.getAttribute("data-confirm")) || event.target.getAttribute("data-confirm");
     if (message && !window.confirm(message)) { event.preventDefault(); }
   });
 
