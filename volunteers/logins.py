@@ -31,7 +31,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_variables
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
@@ -109,7 +109,7 @@ def lockout_key(request, credentials: Mapping | None = None) -> str:
     kind = identifier_kind(identifier)
     if kind == "username" and len(identifier) <= MAX_LENGTH:
         return identifier
-    digest = salted_hmac("civic.lockout", identifier).hexdigest()[:32]
+    digest = salted_hmac("civic.lockout", identifier, algorithm="sha256").hexdigest()[:32]
     return f"{'long' if kind == 'username' else kind}:{digest}"
 
 
@@ -212,7 +212,11 @@ class TokenView(generics.GenericAPIView):
     @extend_schema(
         summary="Get an API token (phone, ID number or user name, and password)",
         tags=["auth"],
-        responses={200: inline_serializer("Token", {"token": serializers.CharField()})},
+        responses={
+            200: inline_serializer("Token", {"token": serializers.CharField()}),
+            400: OpenApiResponse(description="The login and password do not match, or a field is wrong."),
+            429: OpenApiResponse(description="Locked out after failed logins, or too many requests."),
+        },
     )
     def post(self, request):
         serializer = self.get_serializer(data=request.data)
