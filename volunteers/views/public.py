@@ -14,7 +14,9 @@ from django.views.decorators.http import require_POST
 from centers.models import Site
 from centers.selectors import platforms_for
 from civic import figures as civic_figures
-from civic.throttle import limit_posts
+from civic import otp
+from civic.people import mask_phone
+from civic.throttle import client_address, limit_posts
 from civic.views import flash_error, form_errors_from
 
 from .. import selectors, services
@@ -44,18 +46,29 @@ REGISTRATIONS_PER_HOUR = 20  # from one address, as the API allows
 CLAIMS_PER_HOUR = 10
 
 
-@limit_posts("register", per_hour=REGISTRATIONS_PER_HOUR)
-def register(request):
-    """Self-registration on a phone: creates a login at once; the station approves."""
-    if request.user.is_authenticated:
-        return redirect("volunteers:me")
-    form = SelfRegistrationForm(request.POST or None)
+def _registration_form(data=None, *, initial=None) -> SelfRegistrationForm:
+    form = SelfRegistrationForm(data, initial=initial)
     county = form.single_county or form._chosen("county")
     form.fields["skills"].queryset = platforms_for(county)
     places_url = reverse("volunteers:places")
     for name, target in (("county", "#id_township"), ("township", "#id_village")):
         if name in form.fields:
             form.fields[name].widget.attrs.update({"hx-get": places_url, "hx-target": target, "hx-trigger": "change"})
+    return form
+
+
+def _registration_page(request, form, code_status: dict | None = None):
+    context = {"form": form, "privacy_notice": PRIVACY_NOTICE, "code_status": code_status}
+    return render(request, "volunteers/register.html", context)
+
+
+@limit_posts("register", per_hour=REGISTRATIONS_PER_HOUR)
+def register(request):
+    """Self-registration on a phone: the phone proven by a texted code; creates a login at
+    once; the station approves."""
+    if request.user.is_authenticated:
+        return redirect("volunteers:me")
+    form = _registration_form(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             volunteer = services.volunteer_register(actor=None, **form.service_arguments())
@@ -65,7 +78,36 @@ def register(request):
             login(request, volunteer.user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Registered. Your station will review your application."))
             return redirect("volunteers:me")
-    return render(request, "volunteers/register.html", {"form": form, "privacy_notice": PRIVACY_NOTICE})
+    return _registration_page(request, form)
+
+
+_NOT_KEPT = {"password", "password2", "csrfmiddlewaretoken", "phone_code"}
+
+
+@require_POST
+def register_code(request):
+    """Text the one-time code that proves the registering phone. With htmx: the status line
+    under the phone; without script: the form again, as it was filled in, with that line."""
+    try:
+        phone = services.registration_code_send(
+            phone=request.POST.get("phone", ""), request_address=client_address(request)
+        )
+    except ValidationError as exc:
+        status = {"ok": False, "message": " ".join(exc.messages)}
+    else:
+        status = {
+            "ok": True,
+            "message": _("A code was sent to %(phone)s. It is valid for %(minutes)s minutes.")
+            % {"phone": mask_phone(phone), "minutes": int(otp.LIFETIME.total_seconds() // 60)},
+        }
+    if request.headers.get("HX-Request"):
+        return render(request, "volunteers/_phone_code.html", {"code_status": status})
+    initial = {
+        key: request.POST.getlist(key) if key == "skills" else request.POST.get(key)
+        for key in request.POST
+        if key not in _NOT_KEPT
+    }
+    return _registration_page(request, _registration_form(initial=initial), status)
 
 
 def places(request):
