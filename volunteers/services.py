@@ -211,7 +211,7 @@ def volunteer_register(
     if political_status not in PoliticalStatus.values:
         raise ValidationError({"political_status": _("Unknown political status.")})
     if not staff:
-        _check_password(password, cleaned["real_name"])
+        _check_password(password, cleaned)
         try:
             otp.otp_check(REGISTER_CODE, cleaned["phone"], phone_code)
         except ValidationError as exc:
@@ -292,11 +292,18 @@ def _register(
     return volunteer
 
 
-def _check_password(password: str, real_name: str) -> None:
+def _check_password(password: str, cleaned: dict) -> None:
+    """The password validators, with the person's name, ID number and phone to compare against
+    (a password like one's ID number is refused; the unsaved user exists only for this)."""
     from django.contrib.auth.password_validation import validate_password
 
+    person = User(
+        username=cleaned.get("id_number") or "",
+        first_name=(cleaned.get("real_name") or "")[:150],
+        last_name=cleaned.get("phone") or "",
+    )
     try:
-        validate_password(password, User(first_name=real_name[:150]))
+        validate_password(password, person)
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from exc
 
@@ -304,7 +311,9 @@ def _check_password(password: str, real_name: str) -> None:
 def _create_login(volunteer: Volunteer, password: str, *, active: bool):
     """A login for ``volunteer``: an opaque username (``new_login_handle``); they log in with
     their phone or ID number."""
-    _check_password(password, volunteer.real_name)
+    _check_password(
+        password, {"id_number": volunteer.id_number, "real_name": volunteer.real_name, "phone": volunteer.phone}
+    )
     user = User(username=new_login_handle(), first_name=volunteer.real_name[:150], is_active=active)
     user.set_password(password)
     user.save()

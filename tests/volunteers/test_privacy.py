@@ -217,3 +217,12 @@ def test_the_search_selector_adds_no_query(world, east, django_assert_num_querie
     with django_assert_num_queries(1):
         assert list(volunteer_search(queryset, world.county_viewer, east.phone)) == []
     assert list(volunteer_search(queryset.with_unmask(world.county_viewer), world.county_viewer, "")) == [east]
+
+
+def test_a_password_like_the_id_number_is_still_refused(world):
+    from django.core.exceptions import ValidationError
+
+    number = factories.id_number()
+    with pytest.raises(ValidationError) as err:
+        factories.self_register(world.village, id_number=number, password=number)
+    assert "password" in err.value.message_dict
