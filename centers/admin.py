@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import MPTTModelAdmin
 
-from civic.admin_base import ReadOnlyAdmin, ServiceWriteForm
+from civic.admin_base import PeopleNamedAdmin, ReadOnlyAdmin, ServiceWriteForm
+from civic.people import person_column
 
 from . import services
 from .models import ServicePlatform, Site, SiteGrant, StandardCheck, StandardItem, StandardSet
@@ -146,10 +147,12 @@ class StandardSetAdmin(admin.ModelAdmin):
 
 
 @admin.register(StandardCheck)
-class StandardCheckAdmin(ReadOnlyAdmin):
+class StandardCheckAdmin(PeopleNamedAdmin, ReadOnlyAdmin):
     """Checks are recorded on the site's standards page; here they are only listed."""
 
-    list_display = ("site", "item", "passed", "checked_by", "checked_at")
+    list_display = ("site", "item", "passed", "checked_by_name", "checked_at")
+    people_fields = ("checked_by",)
+    checked_by_name = person_column("checked_by", _("checked by"))
     list_filter = ("passed", "item__standard_set")
     search_fields = ("site__name", "site__code", "item__name")
     list_select_related = ("site", "item", "item__standard_set", "checked_by")
@@ -157,10 +160,12 @@ class StandardCheckAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SiteGrant)
-class SiteGrantAdmin(ReadOnlyAdmin):
+class SiteGrantAdmin(PeopleNamedAdmin, ReadOnlyAdmin):
     """Roles are given and taken on the site's roles page (it checks the giver's scope)."""
 
-    list_display = ("user", "permission", "content_object", "created_at")
+    list_display = ("user_name", "permission", "content_object", "created_at")
     list_filter = ("permission",)
-    search_fields = ("user__username", "content_object__name", "content_object__code")
+    search_fields = ("user__username", "user__first_name", "content_object__name", "content_object__code")
+    people_fields = ("user",)
+    user_name = person_column("user", _("user"))
     list_select_related = ("user", "permission", "content_object")

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from civic import audit
+from civic.people import person_name
 from civic.scope import Role, can
 
 from .models import (
@@ -224,12 +225,12 @@ def role_grant(*, actor, user, site: Site, role: Role | str) -> bool:
     role = Role(role)
     _require(actor, "manage", site, _("You can only give roles within your own area."))
     if not user.is_active:
-        raise ValidationError(_("%(user)s is not an active account.") % {"user": user.get_username()})
+        raise ValidationError(_("%(user)s is not an active account.") % {"user": person_name(user, actor)})
     if user.has_perm(f"centers.{role.codename}", site):
         return False
     assign_perm(f"centers.{role.codename}", user, site)
     audit.record(
-        actor=actor, action="role.grant", obj=site, site_id=site.pk, changes={role.value: (None, user.get_username())}
+        actor=actor, action="role.grant", obj=site, site_id=site.pk, changes={role.value: (None, person_name(user))}
     )
     return True
 
@@ -246,7 +247,7 @@ def role_revoke(*, actor, user, site: Site, role: Role | str) -> bool:
         return False
     remove_perm(f"centers.{role.codename}", user, site)
     audit.record(
-        actor=actor, action="role.revoke", obj=site, site_id=site.pk, changes={role.value: (user.get_username(), None)}
+        actor=actor, action="role.revoke", obj=site, site_id=site.pk, changes={role.value: (person_name(user), None)}
     )
     return True
 

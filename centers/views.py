@@ -21,6 +21,7 @@ from django.views import View
 
 from civic import figures as civic_figures
 from civic.models import AuditEntry
+from civic.people import name_people, person_name
 from civic.scope import ROLE_CODENAMES, Role, can, scope_filter
 from civic.views import ScopedMixin, flash_error, form_errors_from, paginate, run_write
 
@@ -150,7 +151,8 @@ class SiteDetailView(SiteView):
         page = paginate(request, children_of(site).restrict(request.user, "view"), CHILDREN_PER_PAGE)
         children = list(page.object_list)
         with_figures([site, *children])
-        audit = list(AuditEntry.objects.filter(site_id=site.pk).select_related("actor")[:10])
+        trail = AuditEntry.objects.filter(site_id=site.pk).select_related("actor")[:10]
+        audit = name_people(trail, request.user, "actor")
         for entry in audit:
             entry.label = AUDIT_LABELS.get(entry.action, entry.action)
         return self.render(
@@ -303,7 +305,8 @@ class SiteRolesView(SiteView):
 
     def get(self, request, pk, form=None):
         page = paginate(request, self.grants(), CHILDREN_PER_PAGE)
-        rows = [(grant, ROLE_BY_CODENAME[grant.permission.codename]) for grant in page.object_list]
+        grants = name_people(page.object_list, request.user, "user")
+        rows = [(grant, ROLE_BY_CODENAME[grant.permission.codename]) for grant in grants]
         return self.render(page=page, rows=rows, form=form or GrantForm())
 
     def post(self, request, pk):
@@ -326,10 +329,11 @@ class SiteRolesView(SiteView):
             messages.success(
                 request,
                 _("%(user)s is now %(role)s of %(site)s.")
-                % {"user": form.user.get_username(), "role": role.label, "site": self.site},
+                % {"user": person_name(form.user, request.user), "role": role.label, "site": self.site},
             )
         else:
-            messages.info(request, _("%(user)s already had this role.") % {"user": form.user.get_username()})
+            who = person_name(form.user, request.user)
+            messages.info(request, _("%(user)s already had this role.") % {"user": who})
         return redirect(reverse("centers:site-roles", args=[self.site.pk]))
 
     def revoke(self, request):
@@ -350,7 +354,7 @@ class SiteRolesView(SiteView):
             messages.success(
                 request,
                 _("%(user)s is no longer %(role)s of %(site)s.")
-                % {"user": grant.user.get_username(), "role": role.label, "site": grant.content_object},
+                % {"user": person_name(grant.user, request.user), "role": role.label, "site": grant.content_object},
             )
         return redirect(reverse("centers:site-roles", args=[self.site.pk]))
 
@@ -365,6 +369,7 @@ class SiteStandardsView(SiteView):
 
     def get(self, request, pk, bound: CheckForm | None = None, chooser: StandardSetForm | None = None):
         standard_set, items = standards_items_for(self.site)
+        name_people([check for _item, check in items if check is not None], request.user, "checked_by")
         rows = []
         for item, check in items:
             if bound is not None and bound.data.get("item") == str(item.pk):

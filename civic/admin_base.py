@@ -7,6 +7,8 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from . import people
+
 
 class ServiceWriteForm(forms.ModelForm):
     """An admin form that performs its write through a service as its last validation
@@ -67,3 +69,27 @@ class ScopedAdmin(admin.ModelAdmin):
 
 class ScopedReadOnlyAdmin(ReadOnlyAdmin, ScopedAdmin):
     """Read-only, and narrowed to the user's scope."""
+
+
+class PeopleNamedAdmin(admin.ModelAdmin):
+    """Columns that name users (``people_fields``, shown with ``civic.people.person_column``)
+    read the names of a whole page at once, as the viewer may see them."""
+
+    people_fields: tuple[str, ...] = ()
+
+    def get_changelist(self, request, **kwargs):
+        base = super().get_changelist(request, **kwargs)
+        fields = self.people_fields
+
+        class NamedChangeList(base):
+            def get_results(self, request):
+                super().get_results(request)
+                people.name_people(self.result_list, request.user, *fields)
+
+        return NamedChangeList
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            people.name_people([obj], request.user, *self.people_fields)
+        return obj

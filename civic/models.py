@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -34,4 +35,30 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_repr}"
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class OneTimeCode(models.Model):
+    """A one-time code texted to a phone to prove that the person holds it (``civic.otp``).
+    The code is kept only as a keyed digest, the phone and the sender's address too."""
+
+    purpose = models.CharField(_("purpose"), max_length=30)
+    phone_digest = models.CharField(_("phone (digest)"), max_length=64)
+    address_digest = models.CharField(_("address (digest)"), max_length=64)
+    code_digest = models.CharField(_("code (digest)"), max_length=64)
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    attempts = models.PositiveSmallIntegerField(_("wrong tries"), default=0)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+        indexes = [
+            models.Index(fields=["purpose", "phone_digest", "created_at"], name="civic_otp_phone"),
+            models.Index(fields=["address_digest", "created_at"], name="civic_otp_address"),
+            models.Index(fields=["created_at"], name="civic_otp_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.created_at:%Y-%m-%d %H:%M}"

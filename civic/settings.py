@@ -221,6 +221,7 @@ REST_FRAMEWORK = {
 CIVIC_THROTTLE_RATES = {
     "certificate_verify": env.str("CIVIC_RATE_CERTIFICATE_VERIFY", default="60/minute"),
     "volunteer_register": env.str("CIVIC_RATE_VOLUNTEER_REGISTER", default="20/hour"),
+    "volunteer_register_code": env.str("CIVIC_RATE_VOLUNTEER_REGISTER_CODE", default="20/hour"),
     "volunteer_claim": env.str("CIVIC_RATE_VOLUNTEER_CLAIM", default="10/hour"),
     "login": env.str("CIVIC_RATE_LOGIN", default="120/hour"),
 }

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from centers.models import Site
-from civic.admin_base import ScopedAdmin, ScopedReadOnlyAdmin, ServiceWriteForm
+from civic.admin_base import PeopleNamedAdmin, ScopedAdmin, ScopedReadOnlyAdmin, ServiceWriteForm
+from civic.people import person_column
 
 from . import services
 from .models import Account, Certificate, Entry, Goods, Redemption, Rule, Seal
@@ -57,9 +59,11 @@ class RuleAdminForm(ServiceWriteForm):
 
 
 @admin.register(Rule)
-class RuleAdmin(ScopedAdmin):
+class RuleAdmin(PeopleNamedAdmin, ScopedAdmin):
     form = RuleAdminForm
-    list_display = ("site", "valid_from", "points_per_hour", "theme_bonus", "created_by")
+    list_display = ("site", "valid_from", "points_per_hour", "theme_bonus", "created_by_name")
+    people_fields = ("created_by",)
+    created_by_name = person_column("created_by", _("by"))
     list_select_related = ("site", "created_by")
     raw_id_fields = ("site",)
 

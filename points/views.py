@@ -27,10 +27,12 @@ from django.views.decorators.http import require_POST
 
 from centers.models import Site
 from centers.selectors import top_sites_for
+from civic.people import mask_name, name_people
 from civic.scope import can
 from civic.throttle import throttled
 from civic.views import flash_error, form_errors_from, get_scoped, paginate, run_write
 from volunteers.models import Volunteer
+from volunteers.selectors import volunteer_search
 
 from . import opening, selectors, services
 from .certificates import certificate_issue, certificate_pdf
@@ -404,6 +406,7 @@ def goods_new(request, site_pk):
 def goods_detail(request, pk):
     goods = _scoped(Goods, request.user, pk, "view", Goods.objects.select_related("site"))
     movements = paginate(request, goods.movements.select_related("created_by").order_by("-id"), LIST_PER_PAGE)
+    movements.object_list = name_people(movements.object_list, request.user, "created_by")
     return render(
         request,
         "points/goods_detail.html",
@@ -533,13 +536,8 @@ def manage(request):
     found = None
     if q and site is not None:
         found = (
-            Volunteer.objects.restrict(request.user, "view")
-            .filter(
-                Q(real_name__icontains=q) | Q(id_number=q.upper()) | Q(phone=q),
-                home_site__tree_id=site.tree_id,
-                home_site__lft__gte=site.lft,
-                home_site__rght__lte=site.rght,
-            )
+            volunteer_search(Volunteer.objects.restrict(request.user, "view"), request.user, q)
+            .filter(home_site__tree_id=site.tree_id, home_site__lft__gte=site.lft, home_site__rght__lte=site.rght)
             .select_related("home_site")
             .order_by("real_name")[:50]
         )
@@ -580,6 +578,7 @@ def rules(request, site_pk):
         .order_by("-site__lft", "-valid_from")
     )
     page = paginate(request, rows, LIST_PER_PAGE)
+    page.object_list = name_people(page.object_list, request.user, "created_by")
     current = services.rule_for(site, timezone.localdate())
     return render(
         request,
@@ -765,9 +764,7 @@ def seal_image(request, site_pk):
 # The public check --------------------------------------------------------------------
 
 
-def masked_name(name: str) -> str:
-    """张三 → 张*, 欧阳娜娜 → 欧***."""
-    return (name[:1] + "*" * max(len(name) - 1, 1)) if name else "*"
+masked_name = mask_name  # 张三 → 张*: the one masking rule of names (civic.people)
 
 
 def verify(request, code=None):

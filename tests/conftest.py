@@ -57,6 +57,11 @@ def _fast_settings(settings):
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(next(_caches))}
     }
+    # Text messages stay in civic.sms.MemorySender.outbox (emptied for every test).
+    settings.CIVIC_SMS_BACKEND = "civic.sms.MemorySender"
+    from civic.sms import MemorySender
+
+    MemorySender.outbox.clear()
     # Tests (and the live server of the browser tests) speak plain HTTP.
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = False

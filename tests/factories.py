@@ -38,3 +38,60 @@ def volunteer(actor, site, **extra):
     }
     values.update(extra)
     return volunteer_services.volunteer_register(actor=actor, home_site=site, **values)
+
+
+def phone_code(phone: str, *, address: str | None = None) -> str:
+    """Ask for the registration code of ``phone`` and read it from the test outbox (the
+    sender is ``civic.sms.MemorySender`` in the tests). Each phone asks from an address of its
+    own unless ``address`` is given, so that only tests of the limits meet them."""
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        volunteer_services.registration_code_send(phone=phone, request_address=address or f"test:{phone}")
+    return sent_code(phone)
+
+
+def time_passes(delta=None) -> None:
+    """Move every one-time code back in time (by a little more than the wait between two
+    codes to one phone, unless ``delta`` says otherwise), as if that much time had passed."""
+    from datetime import timedelta
+
+    from django.db.models import F
+
+    from civic import otp
+    from civic.models import OneTimeCode
+
+    delta = delta or otp.RESEND_AFTER + timedelta(seconds=1)
+    OneTimeCode.objects.update(created_at=F("created_at") - delta, expires_at=F("expires_at") - delta)
+
+
+def proven_phone(number: str | None = None) -> dict:
+    """``phone`` and its ``phone_code`` for a self-registration: ``**factories.proven_phone()``."""
+    number = number or phone()
+    return {"phone": number, "phone_code": phone_code(number)}
+
+
+def sent_code(phone: str) -> str:
+    """The code in the last text message to ``phone``."""
+    import re
+
+    from civic.sms import MemorySender
+
+    texts = [text for to, text in MemorySender.outbox if to == phone]
+    assert texts, f"no text message went to {phone}"
+    return re.search(r"\b(\d{6})\b", texts[-1]).group(1)
+
+
+def self_register(site, **extra):
+    """A pending volunteer who registered themself (the phone proven by its code)."""
+    values = {
+        "real_name": "李四",
+        "id_number": id_number(),
+        "phone": phone(),
+        "consent": True,
+        "password": "long-enough-pass-42",
+    }
+    values.update(extra)
+    if "phone_code" not in values:
+        values["phone_code"] = phone_code(values["phone"])
+    return volunteer_services.volunteer_register(actor=None, home_site=site, **values)

@@ -12,18 +12,20 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from civic.admin_base import ReadOnlyAdmin, ScopedReadOnlyAdmin, ServiceWriteForm
+from civic.admin_base import PeopleNamedAdmin, ReadOnlyAdmin, ScopedReadOnlyAdmin, ServiceWriteForm
+from civic.people import person_column
 
 from . import services
 from .identity import mask_id, mask_phone
 from .models import Membership, RosterImport, SourceGroup, Team, Volunteer
+from .selectors import volunteer_search
 
 
 @admin.register(Volunteer)
 class VolunteerAdmin(ReadOnlyAdmin):
     list_display = ("real_name", "shown_id", "shown_phone", "home_site", "status", "source_group", "registered_at")
     list_filter = ("status", "source_group", "political_status")
-    search_fields = ("real_name", "pinyin")
+    search_fields = ("real_name",)  # searched by ``volunteer_search``, as everywhere else
     list_select_related = ("home_site", "source_group")
     list_per_page = 100
     show_full_result_count = False
@@ -35,6 +37,9 @@ class VolunteerAdmin(ReadOnlyAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff
+
+    def get_search_results(self, request, queryset, search_term):
+        return volunteer_search(queryset, request.user, search_term), False
 
     @admin.display(description=_("ID number"))
     def shown_id(self, obj: Volunteer) -> str:
@@ -121,11 +126,14 @@ class MembershipAdmin(ScopedReadOnlyAdmin):
 
 
 @admin.register(RosterImport)
-class RosterImportAdmin(ScopedReadOnlyAdmin):
-    list_display = ("original_name", "site", "status", "total_rows", "created_count", "created_by", "created_at")
+class RosterImportAdmin(PeopleNamedAdmin, ScopedReadOnlyAdmin):
+    list_display = ("original_name", "site", "status", "total_rows", "created_count", "created_by_name", "created_at")
     list_filter = ("status", "mode")
     list_select_related = ("site", "created_by")
-    exclude = ("file",)
+    exclude = ("file", "created_by")
+    readonly_fields = ("created_by_name",)
+    people_fields = ("created_by",)
+    created_by_name = person_column("created_by", _("uploaded by"))
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff

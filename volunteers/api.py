@@ -16,8 +16,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from civic import otp
 from civic.api import ScopedViewSet
 from civic.figures import volunteer_figures
+from civic.net import client_address
+from civic.people import mask_phone
 from civic.views import SAFE_METHODS
 
 from . import selectors, services
@@ -31,6 +34,7 @@ from .serializers import (
     DetailSerializer,
     MembershipSerializer,
     MyVolunteerUpdateSerializer,
+    RegistrationCodeSerializer,
     RegistrationResultSerializer,
     SelfRegistrationSerializer,
     StatusChangeSerializer,
@@ -41,7 +45,7 @@ from .serializers import (
     VolunteerSerializer,
     VolunteerUpdateSerializer,
 )
-from .throttles import ClaimThrottle, RegistrationThrottle
+from .throttles import ClaimThrottle, RegistrationCodeThrottle, RegistrationThrottle
 
 
 def _volunteers_for(user, queryset=None):
@@ -287,7 +291,7 @@ class SelfRegistrationView(generics.GenericAPIView):
     serializer_class = SelfRegistrationSerializer
 
     @extend_schema(
-        summary="Register as a volunteer (creates a login; the station approves)",
+        summary="Register as a volunteer with the code texted to the phone (creates a login; the station approves)",
         tags=["registration"],
         responses={201: RegistrationResultSerializer},
     )
@@ -302,6 +306,35 @@ class SelfRegistrationView(generics.GenericAPIView):
             "detail": _("Registered. Your station will review your application; you can log in meanwhile."),
         }
         return Response(RegistrationResultSerializer(result).data, status=status.HTTP_201_CREATED)
+
+
+class RegistrationCodeView(generics.GenericAPIView):
+    """Text the one-time code that proves the phone of a self-registration (valid 10 minutes;
+    a minute between codes, a few an hour to one phone or from one address)."""
+
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [RegistrationCodeThrottle]
+    serializer_class = RegistrationCodeSerializer
+
+    @extend_schema(
+        summary="Text me a code to prove my phone (before registering)",
+        tags=["registration"],
+        responses={202: DetailSerializer},
+    )
+    def post(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            phone = services.registration_code_send(
+                phone=serializer.validated_data["phone"], request_address=client_address(request)
+            )
+        except otp.CodeRateLimited as exc:
+            raise exceptions.Throttled(wait=exc.wait, detail=" ".join(exc.messages)) from exc
+        detail = _("A code was sent to %(phone)s. It is valid for %(minutes)s minutes.") % {
+            "phone": mask_phone(phone),
+            "minutes": int(otp.LIFETIME.total_seconds() // 60),
+        }
+        return Response({"detail": detail}, status=status.HTTP_202_ACCEPTED)
 
 
 class ClaimLoginView(generics.GenericAPIView):
@@ -489,6 +522,7 @@ urlpatterns = [
     path("me/volunteer/", MyVolunteerView.as_view(), name="my-volunteer"),
     path("me/volunteer/withdraw/", MyWithdrawalView.as_view(), name="my-volunteer-withdraw"),
     path("register/", SelfRegistrationView.as_view(), name="volunteer-register"),
+    path("register/code/", RegistrationCodeView.as_view(), name="volunteer-register-code"),
     path("claim-login/", ClaimLoginView.as_view(), name="volunteer-claim-login"),
     path("auth/token/", TokenView.as_view(), name="api-token"),
     *router.urls,

@@ -6,6 +6,7 @@ class VolunteersConfig(AppConfig):
     name = "volunteers"
     verbose_name = _("Volunteers and teams")
     site_figures = "volunteers.selectors.site_volunteer_figures"
+    person_names = "volunteers.privacy.volunteer_person_names"
     nav_items = [
         ("volunteers:list", _("Volunteers"), "staff"),
         ("volunteers:teams", _("Teams"), "staff"),

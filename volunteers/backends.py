@@ -1,6 +1,6 @@
 """Log in with a mobile number or an ID number (``volunteers.logins`` says how they are spelt
-and which logins they open). A phone shared by a family opens the login whose password
-matches; only active logins open."""
+and which logins they open; usernames are opaque handles, ``volunteers.privacy``). A phone
+shared by a family opens the login whose password matches; only active logins open."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend

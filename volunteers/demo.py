@@ -34,6 +34,7 @@ from .models import (
     TeamKind,
     Volunteer,
 )
+from .privacy import new_login_handle
 
 DEMO_VOLUNTEERS = 3000
 CORPS_NAME = "青禾县新时代文明实践志愿服务总队"
@@ -171,7 +172,7 @@ def _volunteer(index: int, site: Site, groups: list, rng: random.Random, now) ->
 def seed_volunteers(ctx: DemoContext) -> None:
     """A few thousand volunteers over the villages (and some at the townships), their skills,
     squad and detachment memberships, squad leaders, a few pending registrations, a login claim,
-    and one volunteer login (username = ID number; log in with the phone)."""
+    and one volunteer login (an opaque username; they log in with the phone)."""
     demo_number, _born = _id_number(0, female=False)
     demo_phone = _phone(0)
     ctx.logins.append((gettext("volunteer"), demo_phone, DEMO_PASSWORD))
@@ -210,9 +211,9 @@ def seed_volunteers(ctx: DemoContext) -> None:
     claimant.status = Status.ACTIVE
     claimant.claim_requested_at = now
     logins = {
-        demo_number: User(username=demo_number, first_name=people[0].real_name, password=password),
+        demo_number: User(username=new_login_handle(), first_name=people[0].real_name, password=password),
         claimant.id_number: User(
-            username=claimant.id_number,
+            username=new_login_handle(),
             first_name=claimant.real_name,
             password=password,
             is_active=False,
@@ -220,10 +221,12 @@ def seed_volunteers(ctx: DemoContext) -> None:
     }
     for volunteer in waiting:
         logins[volunteer.id_number] = User(
-            username=volunteer.id_number, first_name=volunteer.real_name, password=password
+            username=new_login_handle(), first_name=volunteer.real_name, password=password
         )
     User.objects.bulk_create(list(logins.values()))
-    users = dict(User.objects.filter(username__in=list(logins)).values_list("username", "pk"))
+    handles = {user.username: number for number, user in logins.items()}
+    created = User.objects.filter(username__in=list(handles)).values_list("username", "pk")
+    users = {handles[name]: pk for name, pk in created}
     everyone = people + waiting + [claimant]
     for volunteer in everyone:
         volunteer.user_id = users.get(volunteer.id_number)

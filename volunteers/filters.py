@@ -3,8 +3,6 @@ search by name, pinyin or initials, phone tail and ID tail."""
 
 from __future__ import annotations
 
-import re
-
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
@@ -13,8 +11,8 @@ from centers.filters import IdFilter
 from centers.models import Site
 from civic.scope import scope_filter
 
-from .identity import normalize_id
 from .models import Membership, MembershipRole, MembershipStatus, Status, Team, TeamGrant, TeamKind, Volunteer
+from .selectors import volunteer_search
 
 
 def _led_by(user, prefix: str = "") -> Exists:
@@ -75,39 +73,6 @@ def _in_subtree(site_id: int, prefix: str) -> Exists:
     )
 
 
-_DIGITS = re.compile(r"^\d+$")
-_ID_PART = re.compile(r"^\d*[\dX]$")
-
-
-def volunteer_search(queryset, text: str):
-    """Name, pinyin or initials, the phone's last 4 digits, the ID number's last 4 or 6 characters
-    (a whole phone or ID number too).
-
-    Anything beyond the last 4 characters reveals more than the masked values show (a 6-character
-    ID tail holds the birth day), so it only matches people whose numbers the user may see whole
-    (``can_unmask``, annotated by ``with_unmask``)."""
-    text = " ".join((text or "").split())
-    if not text:
-        return queryset
-    condition = Q(real_name__icontains=text)
-    compact = text.replace(" ", "").lower()
-    if compact.isascii() and compact.isalpha():
-        condition |= Q(pinyin__contains=compact)
-    tail = normalize_id(text)
-    if len(tail) == 4 and _DIGITS.match(tail):
-        condition |= Q(phone__endswith=tail)
-    if _ID_PART.match(tail):
-        if len(tail) == 4:
-            condition |= Q(id_number__endswith=tail)
-        elif len(tail) == 6:
-            condition |= Q(id_number__endswith=tail, can_unmask=True)
-        elif len(tail) == 18:
-            condition |= Q(id_number=tail, can_unmask=True)
-    if len(tail) == 11 and _DIGITS.match(tail):
-        condition |= Q(phone=tail, can_unmask=True)
-    return queryset.filter(condition)
-
-
 class VolunteerFilter(django_filters.FilterSet):
     site = IdFilter(method="filter_site", label=_("Home site anywhere under this site (id)"))
     status = django_filters.ChoiceFilter(choices=Status.choices, label=_("Status"))
@@ -138,7 +103,7 @@ class VolunteerFilter(django_filters.FilterSet):
         return queryset.filter(Exists(active))
 
     def filter_q(self, queryset, name, value):
-        return volunteer_search(queryset, value)
+        return volunteer_search(queryset, getattr(self.request, "user", None), value)
 
 
 class TeamFilter(django_filters.FilterSet):

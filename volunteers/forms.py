@@ -162,8 +162,14 @@ class SelfRegistrationForm(_IdentityFields, _GuardianFields, _ProfileForm):
     password2 = forms.CharField(
         label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
+    phone_code = forms.CharField(
+        label=_("Code from the text message"),
+        max_length=6,
+        help_text=_("Tap “Text me a code”: we send a 6-digit code to your phone to check that it is yours."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}),
+    )
     consent = forms.BooleanField(label=_("I have read the privacy notice and agree"), required=False)
-    field_order = ["real_name", "id_number", "phone", "county", "township", "village"]
+    field_order = ["real_name", "id_number", "phone", "phone_code", "county", "township", "village"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -208,6 +214,7 @@ class SelfRegistrationForm(_IdentityFields, _GuardianFields, _ProfileForm):
             "guardian_phone": data["guardian_phone"],
             "guardian_consent": data["guardian_consent"],
             "password": data["password"],
+            "phone_code": data["phone_code"],
             **self.profile_arguments(),
         }
 

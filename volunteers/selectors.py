@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from centers.models import Level, Site
 from civic.figures import Figure
 
+from .identity import normalize_id, normalize_phone
 from .models import Membership, MembershipStatus, Status, Team, Volunteer
 
 VILLAGE_TEAMS_TARGET = 7  # a village is asked for at least seven teams (DOMAIN.md)
@@ -153,3 +155,41 @@ def team_member_count():
 def team_pending_count():
     """Annotation: a team's join requests waiting for a decision."""
     return _team_membership_count(MembershipStatus.PENDING)
+
+
+_DIGITS = re.compile(r"^\d+$")
+_ID_PART = re.compile(r"^\d*[\dX]$")
+
+
+def volunteer_search(queryset, user, q: str):
+    """The one search for people, used by every page and endpoint that finds volunteers: name,
+    pinyin or initials, the phone's last 4 digits, the ID number's last 4 characters; the ID
+    number's last 6, a whole ID number or a whole phone only among the people whose numbers
+    ``user`` may see whole (``can_unmask``: anything beyond 4 characters says more than the
+    masked values show, and a 6-character ID tail holds the birth day).
+
+    ``queryset`` keeps its own scope (the caller restricts it); it is annotated with
+    ``with_unmask(user)`` unless it already is. Adds conditions only: no extra query."""
+    text = " ".join((q or "").split())[:50]
+    if not text:
+        return queryset
+    if "can_unmask" not in queryset.query.annotations:
+        queryset = queryset.with_unmask(user)
+    condition = Q(real_name__icontains=text)
+    compact = text.replace(" ", "").lower()
+    if compact.isascii() and compact.isalpha():
+        condition |= Q(pinyin__contains=compact)
+    tail = normalize_id(text)
+    if len(tail) == 4 and _DIGITS.match(tail):
+        condition |= Q(phone__endswith=tail)
+    if tail.isascii() and _ID_PART.match(tail):
+        if len(tail) == 4:
+            condition |= Q(id_number__endswith=tail)
+        elif len(tail) == 6:
+            condition |= Q(id_number__endswith=tail, can_unmask=True)
+        elif len(tail) == 18:
+            condition |= Q(id_number=tail, can_unmask=True)
+    phone = normalize_phone(text)
+    if len(phone) == 11 and phone.isascii() and _DIGITS.match(phone):
+        condition |= Q(phone=phone, can_unmask=True)
+    return queryset.filter(condition)

@@ -246,6 +246,17 @@ class SelfRegistrationSerializer(_RegistrationInput):
         help_text=_("The village or township you belong to."),
     )
     password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
+    phone_code = serializers.CharField(
+        write_only=True,
+        max_length=6,
+        help_text=_("The 6-digit code texted to the phone (POST /api/register/code/ first)."),
+    )
+
+
+class RegistrationCodeSerializer(serializers.Serializer):
+    """Ask for the one-time code that proves the registering phone."""
+
+    phone = serializers.CharField(max_length=20, help_text=_("11-digit mainland mobile number."))
 
 
 class RegistrationResultSerializer(serializers.Serializer):

@@ -17,7 +17,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from centers.models import Kind, ServicePlatform, Site
 from centers.pinyin import pinyin_for
 from centers.tree import advisory_lock
-from civic import audit, sms
+from civic import audit, otp, sms
 from civic.scope import can
 
 from .identity import age_on, parse_id_number, validate_mobile
@@ -32,6 +32,7 @@ from .models import (
     TeamKind,
     Volunteer,
 )
+from .privacy import mask_audit_changes, new_login_handle
 
 User = get_user_model()
 
@@ -145,7 +146,21 @@ def validate_registration(
     return cleaned
 
 
-@transaction.atomic
+REGISTER_CODE = "register"  # the purpose of the one-time codes that prove a registering phone
+
+
+def registration_code_send(*, phone: str, request_address: str | None) -> str:
+    """Text a one-time code that proves ``phone`` for self-registration (``civic.otp``);
+    returns the phone as normalised. Rate-limited per phone and per address."""
+    try:
+        phone = validate_mobile(phone)
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from exc
+    _check_phone(phone)
+    otp.otp_send(REGISTER_CODE, phone, request_address)
+    return phone
+
+
 def volunteer_register(
     *,
     actor,
@@ -165,12 +180,18 @@ def volunteer_register(
     guardian_phone: str = "",
     guardian_consent: bool = False,
     password: str | None = None,
+    phone_code: str = "",
 ) -> Volunteer:
     """Register a volunteer.
 
-    Self-registration (``actor`` anonymous, ``password`` given) creates a login and waits for
-    the station's approval. Registration by station staff (a manager of ``home_site``)
-    is active at once and creates no login; the person can claim one later.
+    Self-registration (``actor`` anonymous, ``password`` given) proves the phone with the
+    one-time code texted to it (``registration_code_send``), creates a login and waits for
+    the station's approval. Registration by station staff (a manager of ``home_site``) trusts
+    the phone they enter, is active at once and creates no login; the person can claim one
+    later.
+
+    Everything is checked first; then the code is used up (in its own transaction, so that a
+    wrong code counts as a try even though nothing is written); then one transaction writes.
     """
     staff = actor is not None and actor.is_authenticated and can(actor, "add", home_site)
     if not staff and password is None:
@@ -189,6 +210,50 @@ def volunteer_register(
     _check_phone(cleaned["phone"])
     if political_status not in PoliticalStatus.values:
         raise ValidationError({"political_status": _("Unknown political status.")})
+    if not staff:
+        _check_password(password, cleaned)
+        try:
+            otp.otp_check(REGISTER_CODE, cleaned["phone"], phone_code)
+        except ValidationError as exc:
+            raise ValidationError({"phone_code": exc.messages}) from exc
+    return _register(
+        actor=actor,
+        staff=staff,
+        home_site=home_site,
+        cleaned=cleaned,
+        political_status=political_status,
+        source_group=source_group,
+        skills=skills,
+        skill_tags=skill_tags,
+        national_number=national_number,
+        emergency_name=emergency_name,
+        emergency_phone=emergency_phone,
+        guardian_name=guardian_name,
+        guardian_phone=guardian_phone,
+        guardian_consent=guardian_consent,
+        password=None if staff else password,
+    )
+
+
+@transaction.atomic
+def _register(
+    *,
+    actor,
+    staff: bool,
+    home_site: Site,
+    cleaned: dict,
+    political_status: str,
+    source_group: SourceGroup | None,
+    skills: Iterable[ServicePlatform],
+    skill_tags: Iterable[str] | str,
+    national_number: str,
+    emergency_name: str,
+    emergency_phone: str,
+    guardian_name: str,
+    guardian_phone: str,
+    guardian_consent: bool,
+    password: str | None,
+) -> Volunteer:
     now = timezone.now()
     volunteer = Volunteer(
         home_site=home_site,
@@ -209,7 +274,7 @@ def volunteer_register(
         **cleaned,
     )
     volunteer.pinyin = pinyin_for(volunteer.real_name)
-    if password is not None and not staff:
+    if password is not None:
         volunteer.user = _create_login(volunteer, password, active=True)
     try:
         with transaction.atomic():
@@ -227,16 +292,29 @@ def volunteer_register(
     return volunteer
 
 
-def _create_login(volunteer: Volunteer, password: str, *, active: bool):
+def _check_password(password: str, cleaned: dict) -> None:
+    """The password validators, with the person's name, ID number and phone to compare against
+    (a password like one's ID number is refused; the unsaved user exists only for this)."""
     from django.contrib.auth.password_validation import validate_password
 
-    user = User(username=volunteer.id_number, first_name=volunteer.real_name[:150], is_active=active)
+    person = User(
+        username=cleaned.get("id_number") or "",
+        first_name=(cleaned.get("real_name") or "")[:150],
+        last_name=cleaned.get("phone") or "",
+    )
     try:
-        validate_password(password, user)
+        validate_password(password, person)
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from exc
-    if User.objects.filter(username=user.username).exists():
-        raise ValidationError({"id_number": _("A login with this ID number already exists.")})
+
+
+def _create_login(volunteer: Volunteer, password: str, *, active: bool):
+    """A login for ``volunteer``: an opaque username (``new_login_handle``); they log in with
+    their phone or ID number."""
+    _check_password(
+        password, {"id_number": volunteer.id_number, "real_name": volunteer.real_name, "phone": volunteer.phone}
+    )
+    user = User(username=new_login_handle(), first_name=volunteer.real_name[:150], is_active=active)
     user.set_password(password)
     user.save()
     return user
@@ -348,7 +426,7 @@ def volunteer_update(*, actor, volunteer: Volunteer, skills: Iterable[ServicePla
     volunteer.save()
     if skills is not None:
         volunteer.skills.set(skills)
-    changes = audit.diff(volunteer, PROFILE_FIELDS, before)
+    changes = mask_audit_changes(audit.diff(volunteer, PROFILE_FIELDS, before))
     if changes:
         audit.record(
             actor=actor, action="volunteer.update", obj=volunteer, site_id=volunteer.home_site_id, changes=changes

@@ -10,6 +10,14 @@ class RegistrationThrottle(Throttle):
     methods = ("POST",)
 
 
+class RegistrationCodeThrottle(Throttle):
+    """Texting the code that proves a registering phone, on the page and the API (the code
+    itself is limited per phone and address by ``civic.otp`` on top of it)."""
+
+    scope = "volunteer_register_code"
+    methods = ("POST",)
+
+
 class ClaimThrottle(Throttle):
     """Login claims (ID number and phone), on the page and the API."""
 

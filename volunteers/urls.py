@@ -13,6 +13,7 @@ urlpatterns = [
     path("queue/", views.approval_queue, name="queue"),
     path("register/", views.register, name="register"),
     path("register/places/", views.places, name="places"),
+    path("register/code/", views.register_code, name="register-code"),
     path("claim/", views.claim, name="claim"),
     path("me/", views.me, name="me"),
     path("me/join/", views.me_join, name="me-join"),

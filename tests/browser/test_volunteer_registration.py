@@ -1,5 +1,5 @@
-"""Self-registration on a phone-sized screen: register, see "pending"; a manager approves in
-another browser; the volunteer reloads and sees "active"."""
+"""Self-registration on a phone-sized screen: the phone proven by a texted code, register, see
+"pending"; a manager approves in another browser; the volunteer reloads and sees "active"."""
 
 from __future__ import annotations
 
@@ -26,6 +26,10 @@ def test_a_volunteer_registers_on_a_phone_and_a_manager_approves(live_server, wo
         page.fill("input[name=real_name]", "陈小红")
         page.fill("input[name=id_number]", number)
         page.fill("input[name=phone]", phone)
+        page.click("button[formaction='/volunteers/register/code/']")  # htmx: the status line, no reload
+        expect(page.locator("#phone-code-status")).to_contain_text(phone[-4:])
+        assert page.url == f"{base}/volunteers/register/"  # the page stayed: htmx sent the code
+        page.fill("input[name=phone_code]", factories.sent_code(phone))
         page.select_option("select[name=county]", str(world.county.pk))
         township = page.locator("select[name=township]")
         expect(township.locator(f"option[value='{world.township.pk}']")).to_have_count(1)  # loaded by htmx
@@ -38,7 +42,7 @@ def test_a_volunteer_registers_on_a_phone_and_a_manager_approves(live_server, wo
         page.check("input[name=consent]")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"the page scrolls sideways on a phone ({width}px)"
-        page.click("form.form button[type=submit]")
+        page.click("form.form .form-actions button[type=submit]")
         page.wait_for_url(f"{base}/volunteers/me/")
         status = page.locator("#application .badge")
         expect(status).to_have_class("badge status-pending")

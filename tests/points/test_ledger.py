@@ -24,7 +24,7 @@ def volunteer_with_login(world, site=None, password="long-enough-pass-42"):
         home_site=site or world.village,
         real_name="钱七",
         id_number=factories.id_number(),
-        phone=factories.phone(),
+        **factories.proven_phone(),
         consent=True,
         password=password,
     )

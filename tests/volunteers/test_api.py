@@ -56,6 +56,8 @@ def register_self(api, site, **extra):
         "password": PASSWORD,
     }
     payload.update(extra)
+    if "phone_code" not in payload:
+        payload["phone_code"] = factories.phone_code(payload["phone"])
     return api.post("/api/register/", payload, format="json")
 
 
@@ -66,7 +68,7 @@ def with_login(world, site, name="王五"):
         home_site=site,
         real_name=name,
         id_number=factories.id_number(),
-        phone=factories.phone(),
+        **factories.proven_phone(),
         consent=True,
         password=PASSWORD,
     )
@@ -381,7 +383,7 @@ def test_filters_by_site_subtree_status_group_skill_and_team(api, world):
         home_site=world.village2,
         real_name="丁",
         id_number=factories.id_number(),
-        phone=factories.phone(),
+        **factories.proven_phone(),
         consent=True,
         password=PASSWORD,
     )

@@ -13,6 +13,7 @@ from civic.models import AuditEntry
 from volunteers.demo import BRIGADES, DEMO_VOLUNTEERS
 from volunteers.identity import parse_id_number
 from volunteers.models import Membership, Status, Team, TeamGrant, Volunteer
+from volunteers.privacy import looks_personal
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +65,9 @@ def test_seed_demo_adds_volunteers_and_teams_once(settings, tmp_path, capsys):
     assert Membership.objects.filter(status="pending").count() >= 3
     demo = Volunteer.objects.get(phone="13973010000")
     assert authenticate(username=demo.phone, password=DEMO_PASSWORD) == demo.user
+    assert authenticate(username=demo.id_number, password=DEMO_PASSWORD) == demo.user
+    usernames = get_user_model().objects.filter(volunteer__isnull=False).values_list("username", flat=True)
+    assert usernames and not [name for name in usernames if looks_personal(name)]  # opaque handles only
     assert Team.objects.filter(leader=demo).exists() and TeamGrant.objects.filter(user=demo.user).exists()
     assert "13973010000" in out
 

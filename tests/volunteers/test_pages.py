@@ -58,6 +58,7 @@ def self_registered(site, name="陈小红", **extra):
         "password": PASSWORD,
     }
     values.update(extra)
+    values.setdefault("phone_code", factories.phone_code(values["phone"]))
     return services.volunteer_register(actor=None, home_site=site, **values)
 
 
@@ -359,6 +360,7 @@ def registration_data(world, **extra) -> dict:
         "consent": "on",
     }
     data.update(extra)
+    data.setdefault("phone_code", factories.phone_code(data["phone"]))
     return data
 
 

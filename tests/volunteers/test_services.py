@@ -28,7 +28,7 @@ def test_self_registration_waits_for_the_station(world):
         home_site=world.village,
         real_name="李四",
         id_number=factories.id_number(),
-        phone=factories.phone(),
+        **factories.proven_phone(),
         consent=True,
         password="long-enough-pass-42",
     )
@@ -68,7 +68,7 @@ def test_a_duplicate_id_names_the_site_only_to_those_who_see_it(world):
             home_site=world.village2,
             real_name="某人",
             id_number=number,
-            phone=factories.phone(),
+            **factories.proven_phone(),
             consent=True,
             password="long-enough-pass-42",
         )
@@ -89,12 +89,13 @@ def test_login_by_a_shared_phone_opens_the_login_whose_password_matches(world):
     shared = factories.phone()
     a = services.volunteer_register(
         actor=None, home_site=world.village, real_name="甲", id_number=factories.id_number(),
-        phone=shared, consent=True, password="long-enough-pass-42",
+        **factories.proven_phone(shared), consent=True, password="long-enough-pass-42",
     )  # fmt: skip
     assert authenticate(username=shared, password="long-enough-pass-42") == a.user
+    factories.time_passes()
     b = services.volunteer_register(
         actor=None, home_site=world.village, real_name="乙", id_number=factories.id_number(),
-        phone=shared, consent=True, password="long-enough-pass-43",
+        **factories.proven_phone(shared), consent=True, password="long-enough-pass-43",
     )  # fmt: skip
     assert authenticate(username=shared, password="long-enough-pass-42") == a.user
     assert authenticate(username=shared, password="long-enough-pass-43") == b.user
@@ -123,7 +124,7 @@ def test_withdrawal_keeps_the_record_but_not_in_lists(world):
 def test_anonymising_erases_personal_fields(world):
     v = services.volunteer_register(
         actor=None, home_site=world.village, real_name="赵六", id_number=factories.id_number(),
-        phone=factories.phone(), consent=True, password="long-enough-pass-42",
+        **factories.proven_phone(), consent=True, password="long-enough-pass-42",
     )  # fmt: skip
     user = v.user
     services.volunteer_anonymise(actor=world.township_head, volunteer=v)
@@ -200,8 +201,9 @@ def test_the_decision_on_a_registration_is_texted_after_it_commits(world, settin
     MemorySender.outbox.clear()
     v = services.volunteer_register(
         actor=None, home_site=world.village, real_name="周九", id_number=factories.id_number(),
-        phone=factories.phone(), consent=True, password="long-enough-pass-42",
+        **factories.proven_phone(), consent=True, password="long-enough-pass-42",
     )  # fmt: skip
+    MemorySender.outbox.clear()  # the code that proved the phone
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.volunteer_decide(actor=world.village_head, volunteer=v, approve=True)
     assert MemorySender.outbox == []  # nothing is sent before the commit

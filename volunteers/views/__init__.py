@@ -28,6 +28,7 @@ from .public import (  # noqa: F401
     me_withdraw,
     places,
     register,
+    register_code,
 )
 from .teams import (  # noqa: F401
     membership_decide,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from centers.models import Kind, Level, Site
 from civic.models import AuditEntry
+from civic.people import name_people
 
 from ..identity import mask_id, mask_phone
 from ..models import (
@@ -84,11 +85,13 @@ def shown(volunteers):
     return volunteers
 
 
-def _audit_for(volunteer: Volunteer, limit: int = 20) -> list[AuditEntry]:
-    entries = list(
+def _audit_for(volunteer: Volunteer, viewer, limit: int = 20) -> list[AuditEntry]:
+    entries = name_people(
         AuditEntry.objects.filter(
             object_type=ContentType.objects.get_for_model(Volunteer), object_id=str(volunteer.pk)
-        ).select_related("actor")[:limit]
+        ).select_related("actor")[:limit],
+        viewer,
+        "actor",
     )
     for entry in entries:
         entry.label = AUDIT_LABELS.get(entry.action, entry.action)

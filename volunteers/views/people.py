@@ -55,7 +55,7 @@ def _filtered_volunteers(request):
         base = Volunteer.objects.restrict(user, "manage")
     else:
         base = Volunteer.objects.restrict(user, "view").listed()
-    filterset = VolunteerFilter(request.GET, queryset=base.with_unmask(user))
+    filterset = VolunteerFilter(request.GET, queryset=base.with_unmask(user), request=request)
     queryset = filterset.qs if filterset.is_valid() else base.none()
     return queryset, filterset
 
@@ -136,7 +136,7 @@ class VolunteerDetailView(VolunteerView):
         return self.render(
             skills=list(v.skills.all()),
             memberships=memberships,
-            history=_audit_for(v),
+            history=_audit_for(v, request.user),
             figures=civic_figures.volunteer_figures([v]).get(v.pk, []),
             can_manage=can(request.user, "manage", v.home_site),
             status_actions=[

@@ -14,6 +14,9 @@ from django.views.decorators.http import require_POST
 from centers.models import Site
 from centers.selectors import platforms_for
 from civic import figures as civic_figures
+from civic import otp
+from civic.net import client_address
+from civic.people import mask_phone
 from civic.throttle import throttled
 from civic.views import flash_error, form_errors_from
 
@@ -33,7 +36,7 @@ from ..models import (
     Team,
     Volunteer,
 )
-from ..throttles import ClaimThrottle, RegistrationThrottle
+from ..throttles import ClaimThrottle, RegistrationCodeThrottle, RegistrationThrottle
 from .common import (
     _not_found,
     shown,
@@ -42,18 +45,29 @@ from .common import (
 # Public and the volunteer's own pages --------------------------------------------------
 
 
-@throttled(RegistrationThrottle)
-def register(request):
-    """Self-registration on a phone: creates a login at once; the station approves."""
-    if request.user.is_authenticated:
-        return redirect("volunteers:me")
-    form = SelfRegistrationForm(request.POST or None)
+def _registration_form(data=None, *, initial=None) -> SelfRegistrationForm:
+    form = SelfRegistrationForm(data, initial=initial)
     county = form.single_county or form._chosen("county")
     form.fields["skills"].queryset = platforms_for(county)
     places_url = reverse("volunteers:places")
     for name, target in (("county", "#id_township"), ("township", "#id_village")):
         if name in form.fields:
             form.fields[name].widget.attrs.update({"hx-get": places_url, "hx-target": target, "hx-trigger": "change"})
+    return form
+
+
+def _registration_page(request, form, code_status: dict | None = None):
+    context = {"form": form, "privacy_notice": PRIVACY_NOTICE, "code_status": code_status}
+    return render(request, "volunteers/register.html", context)
+
+
+@throttled(RegistrationThrottle)
+def register(request):
+    """Self-registration on a phone: the phone proven by a texted code; creates a login at
+    once; the station approves."""
+    if request.user.is_authenticated:
+        return redirect("volunteers:me")
+    form = _registration_form(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             volunteer = services.volunteer_register(actor=None, **form.service_arguments())
@@ -63,7 +77,37 @@ def register(request):
             login(request, volunteer.user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Registered. Your station will review your application."))
             return redirect("volunteers:me")
-    return render(request, "volunteers/register.html", {"form": form, "privacy_notice": PRIVACY_NOTICE})
+    return _registration_page(request, form)
+
+
+_NOT_KEPT = {"password", "password2", "csrfmiddlewaretoken", "phone_code"}
+
+
+@require_POST
+@throttled(RegistrationCodeThrottle)
+def register_code(request):
+    """Text the one-time code that proves the registering phone. With htmx: the status line
+    under the phone; without script: the form again, as it was filled in, with that line."""
+    try:
+        phone = services.registration_code_send(
+            phone=request.POST.get("phone", ""), request_address=client_address(request)
+        )
+    except ValidationError as exc:
+        status = {"ok": False, "message": " ".join(exc.messages)}
+    else:
+        status = {
+            "ok": True,
+            "message": _("A code was sent to %(phone)s. It is valid for %(minutes)s minutes.")
+            % {"phone": mask_phone(phone), "minutes": int(otp.LIFETIME.total_seconds() // 60)},
+        }
+    if request.headers.get("HX-Request"):
+        return render(request, "volunteers/_phone_code.html", {"code_status": status})
+    initial = {
+        key: request.POST.getlist(key) if key == "skills" else request.POST.get(key)
+        for key in request.POST
+        if key not in _NOT_KEPT
+    }
+    return _registration_page(request, _registration_form(initial=initial), status)
 
 
 def places(request):

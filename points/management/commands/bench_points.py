@@ -123,6 +123,7 @@ class Command(BaseCommand):
         from points.ranking import refresh_rank_sites
         from volunteers.identity import check_digit
         from volunteers.models import Status, Volunteer
+        from volunteers.privacy import new_login_handle
 
         User = get_user_model()
         admin = User.objects.create_superuser("bench-admin", "", None)
@@ -169,7 +170,7 @@ class Command(BaseCommand):
         if drifts:
             raise CommandError(f"The accounts do not match the ledger: {drifts[:3]}")
         volunteer = Volunteer.objects.select_related("home_site").get(pk=ids[len(ids) // 2])
-        volunteer.user = User.objects.create_user(username=volunteer.id_number, password="bench-pass-12345")
+        volunteer.user = User.objects.create_user(username=new_login_handle(), password="bench-pass-12345")
         volunteer.save(update_fields=["user"])
         return volunteer
 
