@@ -35,7 +35,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from .scope import ROLE_CODENAMES, grant_model, site_model
+from .scope import ROLE_CODENAMES, grant_model, rule_of, site_model
 
 # Outcomes, as the table prints them.
 SHOWN = "shown"  # a read answered 200
@@ -118,7 +118,7 @@ class ScopeMatrix:
     """Every persona × object × action, through the pages and the API.
 
     - ``objects``: label → instance; put some inside and some outside each persona's subtree.
-    - ``site_of``: obj → its site (or site id); default: the model's ``scope_site_path``.
+    - ``site_of``: obj → its site (or site id); default: the site path of the model's ``scope`` rule.
     - ``form_data``: obj → a valid POST for its edit page; ``change_field``/``change_value``
       are written into it (and sent alone as the API's PATCH, plus ``api_data(obj)``), and
       their presence in the database afterwards is what "done" means.
@@ -154,7 +154,7 @@ class ScopeMatrix:
                 site = self.site_of(obj)
                 found[obj.pk] = getattr(site, "pk", site)
             return found
-        path = self.model.scope_site_path or "pk"
+        path = rule_of(self.model).site or "pk"
         queryset = self.model._default_manager.all() if pks is None else self.model._default_manager.filter(pk__in=pks)
         return dict(queryset.order_by().values_list("pk", path))
 
