@@ -38,3 +38,19 @@ def volunteer(actor, site, **extra):
     }
     values.update(extra)
     return volunteer_services.volunteer_register(actor=actor, home_site=site, **values)
+
+
+def volunteer_with_login(approver, site, *, name: str = "钱七"):
+    """A volunteer who registered themself (so they have a login) and whom ``approver`` approved."""
+    v = volunteer_services.volunteer_register(
+        actor=None,
+        home_site=site,
+        real_name=name,
+        id_number=id_number(),
+        phone=phone(),
+        consent=True,
+        password="long-enough-pass-42",
+    )
+    volunteer_services.volunteer_decide(actor=approver, volunteer=v, approve=True)
+    v.refresh_from_db()
+    return v
