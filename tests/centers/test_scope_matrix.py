@@ -1,14 +1,17 @@
 """Every role on sites, service platforms, role grants and standard checks inside and outside
 its subtree, through the pages and the API."""
 
+import io
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 
 from centers import services
 from centers.forms import SITE_FORM_FIELDS
 from centers.models import ServicePlatform, Site, SiteGrant, StandardCheck, StandardSet
 from civic.testing import ApiUrls, PageUrls, ScopeMatrix, form_data_from
-from tests.centers.test_pages import photo
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -141,6 +144,12 @@ def test_every_role_on_role_grants_through_the_api(world):
 
 
 # Standard checks: their evidence photos are served within the site's scope. --------------
+
+
+def photo() -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(buffer, format="PNG")
+    return SimpleUploadedFile("evidence.png", buffer.getvalue(), content_type="image/png")
 
 
 def test_every_role_on_standard_checks_through_the_pages(world, settings, tmp_path):
