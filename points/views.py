@@ -371,7 +371,10 @@ def goods_new(request, site_pk):
 @login_required
 def goods_detail(request, pk):
     goods = _scoped(Goods, request.user, pk, "view", Goods.objects.select_related("site"))
-    movements = paginate(request, goods.movements.select_related("created_by").order_by("-id"), LIST_PER_PAGE)
+    # The stock movements are the shop's books: read by the shop's roles, not by every
+    # volunteer who may buy the goods (``StockMovement.scope``).
+    books = goods.movements.restrict(request.user, "view").select_related("created_by").order_by("-id")
+    movements = paginate(request, books, LIST_PER_PAGE)
     return render(
         request,
         "points/goods_detail.html",

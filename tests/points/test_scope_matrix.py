@@ -192,3 +192,17 @@ def test_every_role_and_a_volunteer_on_certificates_through_the_pages(world, peo
         change_field="hours",
         change_value=0,
     ).check()
+
+
+def test_a_volunteer_sees_goods_they_may_buy_but_not_the_shops_books(world, people, client):
+    goods = services.goods_save(actor=world.admin, site=world.township, name="账本毛巾", price=10)
+    services.goods_stock_in(actor=world.township_head, goods=goods, quantity=3, note="矩阵入库")
+    page = reverse("points:goods-detail", args=[goods.pk])
+    client.force_login(people["village"].user)
+    shown = client.get(page)
+    assert shown.status_code == 200 and "账本毛巾" in shown.content.decode()
+    assert "矩阵入库" not in shown.content.decode() and "township_head" not in shown.content.decode()
+    client.force_login(world.county_viewer)
+    assert "矩阵入库" in client.get(page).content.decode()
+    client.force_login(people["village2"].user)
+    assert client.get(page).status_code == 404
