@@ -22,9 +22,16 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 
 class Node(Protocol):
-    tree_id: Any
-    lft: Any
-    rght: Any
+    """A tree row, or ``Outer``: anything that reads ``tree_id``, ``lft`` and ``rght``."""
+
+    @property
+    def tree_id(self) -> Any: ...
+
+    @property
+    def lft(self) -> Any: ...
+
+    @property
+    def rght(self) -> Any: ...
 
 
 @dataclass(frozen=True)
