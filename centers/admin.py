@@ -78,7 +78,7 @@ class SiteAdmin(MPTTModelAdmin):
         return actions
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.rght - obj.lft > 1:
+        if obj is not None and not obj.is_leaf_node():
             return False  # a site with sites under it is moved or emptied first
         return super().has_delete_permission(request, obj)
 

@@ -6,17 +6,17 @@ Reads go through ``restrict``; every write calls ``centers.services`` inside
 
 from __future__ import annotations
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from civic.api import ScopedViewSet
-from civic.scope import Role, scope_filter
+from civic import nested
+from civic.api import ScopedViewSet, scoped_object
+from civic.scope import Role
 from civic.views import SAFE_METHODS
 
-from . import selectors, services
+from . import services
 from .filters import SiteFilter, SiteGrantFilter
 from .models import ServicePlatform, Site, SiteGrant
 from .selectors import with_child_counts
@@ -47,7 +47,7 @@ class SiteViewSet(ScopedViewSet):
     serializer_class = SiteSerializer
     filterset_class = SiteFilter
     ordering_fields = ["code", "name", "level", "population", "depth"]
-    ordering = ["tree_id", "lft"]
+    ordering = list(nested.tree_order())
 
     def get_queryset(self):
         return with_child_counts(super().get_queryset())
@@ -98,28 +98,6 @@ class ServicePlatformViewSet(ScopedViewSet):
     ordering = ["sort_order", "id"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
-    def _scoped(self, action: str):
-        user = self.request.user
-        condition = scope_filter(user, action, "owner")
-        queryset = ServicePlatform.objects.all()
-        if condition is None:
-            return queryset
-        if action == "view":
-            return selectors.platforms_visible_to(user)
-        return queryset.filter(condition)
-
-    def get_queryset(self):
-        return self._scoped(self.get_scope_action())
-
-    def get_object(self):
-        try:
-            return super().get_object()
-        except Http404:
-            pk = self.kwargs.get("pk")
-            if self.get_scope_action() != "view" and self._scoped("view").filter(pk=pk).exists():
-                raise exceptions.PermissionDenied() from None
-            raise
-
     def create_object(self, serializer):
         fields = dict(serializer.validated_data)
         owner = fields.pop("owner", None)
@@ -152,23 +130,21 @@ class SiteGrantViewSet(
     serializer_class = SiteGrantSerializer
     filterset_class = SiteGrantFilter
     ordering_fields = ["created_at"]
-    ordering = ["content_object__tree_id", "content_object__lft", "id"]
+    ordering = [*nested.tree_order("content_object"), "id"]
 
     def _scoped(self, action: str):
-        queryset = SiteGrant.objects.select_related("content_object", "user", "permission")
-        condition = scope_filter(self.request.user, action, "content_object")
-        return queryset if condition is None else queryset.filter(condition)
+        return SiteGrant.objects.select_related("content_object", "user", "permission").restrict(
+            self.request.user, action
+        )
+
+    def _action(self) -> str:
+        return "view" if self.request.method in SAFE_METHODS else "manage"
 
     def get_queryset(self):
-        return self._scoped("view" if self.request.method in SAFE_METHODS else "manage")
+        return self._scoped(self._action())
 
     def get_object(self):
-        try:
-            return super().get_object()
-        except Http404:
-            if self.request.method not in SAFE_METHODS and self._scoped("view").filter(pk=self.kwargs["pk"]).exists():
-                raise exceptions.PermissionDenied() from None
-            raise
+        return scoped_object(self, self._action())
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

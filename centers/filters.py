@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from civic import nested
 from civic.scope import Role
 
 from .models import Kind, Level, Site, SiteGrant
@@ -35,11 +36,8 @@ class SiteFilter(django_filters.FilterSet):
 
     def filter_subtree(self, queryset, name, value):
         # One range condition against the chosen site, inside the same query (no extra
-        # round trip whatever the site): tree_id equal, lft/rght within its bounds.
-        root = Site.objects.filter(
-            pk=value, tree_id=OuterRef("tree_id"), lft__lte=OuterRef("lft"), rght__gte=OuterRef("rght")
-        )
-        return queryset.filter(Exists(root))
+        # round trip whatever the site).
+        return queryset.filter(nested.exists_under(Site.objects.filter(pk=value)))
 
     def filter_q(self, queryset, name, value):
         text = " ".join(value.split())
@@ -63,13 +61,7 @@ class SiteGrantFilter(django_filters.FilterSet):
         fields = ["site", "subtree", "user", "role"]
 
     def filter_subtree(self, queryset, name, value):
-        root = Site.objects.filter(
-            pk=value,
-            tree_id=OuterRef("content_object__tree_id"),
-            lft__lte=OuterRef("content_object__lft"),
-            rght__gte=OuterRef("content_object__rght"),
-        )
-        return queryset.filter(Exists(root))
+        return queryset.filter(nested.exists_under(Site.objects.filter(pk=value), "content_object"))
 
     def filter_role(self, queryset, name, value):
         return queryset.filter(permission__codename=Role(value).codename)

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
+from civic import nested
 from civic.scope import ROLE_LABELS, Role
 
 from . import services
@@ -86,9 +87,7 @@ def move_candidates(site: Site, allowed):
     if site.kind != Kind.PRACTICE:
         above = [level for level in Level.values if LEVEL_RANK[level] <= LEVEL_RANK[site.level]]
     return (
-        allowed.filter(kind=Kind.PRACTICE, level__in=above)
-        .exclude(tree_id=site.tree_id, lft__gte=site.lft, rght__lte=site.rght)
-        .order_by("tree_id", "lft")
+        allowed.filter(kind=Kind.PRACTICE, level__in=above).exclude(nested.under(site)).order_by(*nested.tree_order())
     )
 
 

@@ -11,12 +11,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from guardian.managers import UserObjectPermissionManager
 from guardian.models import UserObjectPermissionBase
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 
 from civic.querysets import RestrictedQuerySet
+from civic.scope import Anchor, Reach, ScopeRule
 
 
 class Level(models.TextChoices):
@@ -96,7 +98,7 @@ class SiteManager(TreeManager.from_queryset(SiteQuerySet)):
 class Site(MPTTModel):
     """A practice site: a node of the network (中心 / 所 / 站 / 点), a base or a service post."""
 
-    scope_site_path = ""
+    scope = ScopeRule(site="")
 
     parent = TreeForeignKey(
         "self",
@@ -188,7 +190,7 @@ class Site(MPTTModel):
 
     @property
     def descendant_total(self) -> int:
-        return (self.rght - self.lft - 1) // 2
+        return self.get_descendant_count()
 
     @property
     def default_activity_quota(self) -> int:
@@ -201,11 +203,20 @@ class Site(MPTTModel):
         return self.activity_quota if self.activity_quota is not None else self.default_activity_quota
 
 
+class SiteGrantManager(UserObjectPermissionManager.from_queryset(RestrictedQuerySet)):
+    pass
+
+
 class SiteGrant(UserObjectPermissionBase):
-    """A role (a guardian object permission) held by a user on a site and its subtree."""
+    """A role (a guardian object permission) held by a user on a site and its subtree. Anyone
+    who can see the site sees its roles; a manager of it gives and takes them."""
+
+    scope = ScopeRule(site="content_object")
 
     content_object = models.ForeignKey(Site, verbose_name=_("site"), on_delete=models.CASCADE, related_name="grants")
     created_at = models.DateTimeField(_("granted"), auto_now_add=True)
+
+    objects = SiteGrantManager()
 
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = _("role grant")
@@ -226,9 +237,16 @@ class LocalizedNameMixin(models.Model):
 
 
 class ServicePlatform(LocalizedNameMixin):
-    """A field of service work (服务平台): 理论宣讲, 教育服务... A county edits its own list."""
+    """A field of service work (服务平台): 理论宣讲, 教育服务... A county edits its own list.
 
-    scope_site_path = "owner"
+    Those offered everywhere are read by anyone; a county's own by whoever holds a role at,
+    above or below that county."""
+
+    scope = ScopeRule(
+        site="owner",
+        reach=(Reach("owner", "around", Anchor("centers.SiteGrant", "content_object")),),
+        public=Q(owner__isnull=True),
+    )
 
     owner = models.ForeignKey(
         Site,
@@ -296,7 +314,7 @@ class StandardItem(LocalizedNameMixin):
 class StandardCheck(models.Model):
     """Whether a site meets one item of its checklist, with evidence, who checked and when."""
 
-    scope_site_path = "site"
+    scope = ScopeRule(site="site")
 
     site = models.ForeignKey(Site, verbose_name=_("site"), on_delete=models.CASCADE, related_name="checks")
     item = models.ForeignKey(StandardItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="checks")

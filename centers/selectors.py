@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from civic import nested
 from civic.figures import Figure
 
-from .models import Kind, Level, ServicePlatform, Site, SiteGrant, StandardCheck, StandardItem
+from .models import Kind, Level, ServicePlatform, Site, StandardCheck, StandardItem
 
 
 def subtree(site: Site, include_self: bool = True):
     """Every site under ``site`` (one indexed range condition)."""
-    condition = Q(tree_id=site.tree_id, lft__gte=site.lft, rght__lte=site.rght)
-    if not include_self:
-        condition &= ~Q(pk=site.pk)
-    return Site.objects.filter(condition)
+    return Site.objects.filter(nested.under(site, strict=not include_self))
 
 
 def top_sites_for(user):
@@ -26,15 +24,9 @@ def top_sites_for(user):
     sites of their grants that do not lie under another of their grants (2 queries)."""
     if user.is_superuser:
         return Site.objects.filter(parent__isnull=True).order_by("tree_id")
-    granted = list(
-        Site.objects.filter(grants__user=user).distinct().values_list("pk", "tree_id", "lft", "rght").order_by()
-    )
-    tops = [
-        pk
-        for pk, tree, lft, rght in granted
-        if not any(t == tree and lo < lft and rght < hi for _pk, t, lo, hi in granted)
-    ]
-    return Site.objects.filter(pk__in=tops).order_by("tree_id", "lft")
+    granted = list(Site.objects.filter(grants__user=user).distinct().order_by())
+    tops = [site.pk for site in granted if not any(nested.contains(top, site, strict=True) for top in granted)]
+    return Site.objects.filter(pk__in=tops).order_by(*nested.tree_order())
 
 
 def with_child_counts(queryset):
@@ -46,7 +38,7 @@ def with_child_counts(queryset):
 
 def children_of(site: Site):
     """A site's direct children with their counts, in tree order (1 query)."""
-    return with_child_counts(site.get_children()).order_by("lft")
+    return with_child_counts(site.get_children()).order_by(*nested.tree_order())
 
 
 @dataclass(frozen=True)
@@ -79,13 +71,8 @@ def tier_counts(site: Site) -> list[TierCount]:
 def _effective_set():
     """Subquery: the checklist a site is held to (its own, else its nearest ancestor's)."""
     return (
-        Site.objects.filter(
-            tree_id=OuterRef("tree_id"),
-            lft__lte=OuterRef("lft"),
-            rght__gte=OuterRef("rght"),
-            standard_set__isnull=False,
-        )
-        .order_by("-lft")
+        Site.objects.filter(nested.over(nested.outer()), standard_set__isnull=False)
+        .order_by(*nested.tree_order(reverse=True))
         .values("standard_set_id")[:1]
     )
 
@@ -144,9 +131,9 @@ def standards_rollup(site: Site) -> Compliance:
 
 def standards_items_for(site: Site):
     """The checklist ``site`` is held to, each item with this site's check (2 queries)."""
-    effective = Site.objects.filter(
-        tree_id=site.tree_id, lft__lte=site.lft, rght__gte=site.rght, standard_set__isnull=False
-    ).order_by("-lft")
+    effective = Site.objects.filter(nested.over(site), standard_set__isnull=False).order_by(
+        *nested.tree_order(reverse=True)
+    )
     owner = effective.select_related("standard_set").first()
     if owner is None:
         return None, []
@@ -161,24 +148,7 @@ def platforms_for(site: Site | None):
     qs = ServicePlatform.objects.filter(is_active=True)
     if site is None:
         return qs.filter(owner__isnull=True)
-    return qs.filter(
-        Q(owner__isnull=True) | Q(owner__tree_id=site.tree_id, owner__lft__lte=site.lft, owner__rght__gte=site.rght)
-    )
-
-
-def platforms_visible_to(user):
-    """Platforms offered everywhere, plus those of counties above, at or below the user's
-    sites (1 query)."""
-    everything = ServicePlatform.objects.select_related("owner").order_by("owner__tree_id", "owner__lft", "sort_order")
-    if user.is_superuser:
-        return everything
-    if not user.is_authenticated or not user.is_active:
-        return everything.filter(owner__isnull=True)
-    grants = SiteGrant.objects.filter(user=user, content_object__tree_id=OuterRef("owner__tree_id")).filter(
-        Q(content_object__lft__lte=OuterRef("owner__lft"), content_object__rght__gte=OuterRef("owner__rght"))
-        | Q(content_object__lft__gte=OuterRef("owner__lft"), content_object__rght__lte=OuterRef("owner__rght"))
-    )
-    return everything.filter(Q(owner__isnull=True) | Q(Exists(grants)))
+    return qs.filter(Q(owner__isnull=True) | nested.over(site, "owner"))
 
 
 def site_standard_figures(sites: list[Site]) -> dict[int, list[Figure]]:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from civic.scope import ROLE_CODENAMES, Role, scope_filter
+from civic.scope import ROLE_CODENAMES, Role
 
 from .models import ServicePlatform, Site, SiteGrant, StandardSet
 
@@ -19,14 +18,10 @@ class VisibleSiteField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         request = self.context.get("request")
-        condition = scope_filter(getattr(request, "user", None), "view", "")
-        if condition is None:
-            return Site.objects.all()
+        visible = Site.objects.restrict(getattr(request, "user", None), "view")
         instance = getattr(self.parent, "instance", None)
         current = getattr(instance, f"{self.source}_id", None) if isinstance(instance, models.Model) else None
-        if current is not None:
-            condition = Q(pk=current) | condition
-        return Site.objects.filter(condition)
+        return visible if current is None else visible | Site.objects.filter(pk=current)
 
 
 class SiteSerializer(serializers.ModelSerializer):

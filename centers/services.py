@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from civic import audit
+from civic import audit, nested
 from civic.people import person_name
 from civic.scope import Role, can
 
@@ -174,7 +174,7 @@ def site_move(*, actor, site: Site, new_parent: Site | None) -> Site:
     old_parent = site.parent
     if new_parent is not None:
         new_parent = Site.objects.get(pk=new_parent.pk)
-        if new_parent.tree_id == site.tree_id and site.lft <= new_parent.lft <= site.rght:
+        if nested.contains(site, new_parent):
             raise ValidationError({"parent": _("A site cannot be moved under itself or under a site below it.")})
     if (old_parent.pk if old_parent else None) == (new_parent.pk if new_parent else None):
         return site

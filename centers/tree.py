@@ -13,8 +13,11 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
-_NAMESPACE_GLOBAL = 0x7C1C
-_NAMESPACE_TREE = 0x7C1D
+from civic.locks import advisory_lock
+
+# Lock namespaces: the key 0 of the first guards the set of trees; the second is keyed by tree_id.
+TREES = "centers.trees"
+TREE = "centers.tree"
 
 
 def lock_trees(*tree_ids: int, everything: bool = False) -> None:
@@ -23,23 +26,12 @@ def lock_trees(*tree_ids: int, everything: bool = False) -> None:
         return
     if not connection.in_atomic_block:
         raise transaction.TransactionManagementError("lock_trees() must run inside a transaction")
-    with connection.cursor() as cursor:
-        if everything:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [_NAMESPACE_GLOBAL])
-            return
-        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, 0)", [_NAMESPACE_GLOBAL])
-        for tree_id in sorted({t for t in tree_ids if t is not None}):
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_NAMESPACE_TREE, tree_id])
-
-
-_NAMED = {"teams": 1}
-
-
-def advisory_lock(name: str) -> None:
-    """One exclusive advisory lock for a whole family of small trees (e.g. "teams")."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_NAMESPACE_GLOBAL, _NAMED[name]])
+    if everything:
+        advisory_lock(TREES)
+        return
+    advisory_lock(TREES, shared=True)
+    for tree_id in sorted({t for t in tree_ids if t is not None}):
+        advisory_lock(TREE, tree_id)
 
 
 _CHECKS = {

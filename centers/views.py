@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, Q, Value, When
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,12 +20,13 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from civic import figures as civic_figures
+from civic import nested
 from civic.models import AuditEntry
 from civic.people import name_people, person_name
-from civic.scope import ROLE_CODENAMES, Role, can, scope_filter
-from civic.views import ScopedMixin, flash_error, form_errors_from, paginate, run_write
+from civic.scope import ROLE_CODENAMES, Role, can
+from civic.views import ScopedMixin, flash_error, forbidden, form_errors_from, not_found, paginate, run_write
 
-from . import selectors, services
+from . import services
 from .forms import (
     CheckForm,
     GrantForm,
@@ -78,7 +79,7 @@ def search_sites(user, q: str):
     if q.isdigit():
         condition |= Q(code__startswith=q)
     found = Site.objects.restrict(user, "view").filter(condition).select_related("parent")
-    return with_child_counts(found).order_by("tree_id", "lft")
+    return with_child_counts(found).order_by(*nested.tree_order())
 
 
 @login_required
@@ -145,9 +146,7 @@ class SiteDetailView(SiteView):
 
     def get(self, request, pk):
         site = self.site
-        condition = scope_filter(request.user, "view", "")
-        visible = Value(True) if condition is None else Case(When(condition, then=Value(True)), default=Value(False))
-        ancestors = site.get_ancestors().annotate(visible=visible).order_by("lft")
+        ancestors = site.get_ancestors().with_access(request.user, "view", "visible").order_by(*nested.tree_order())
         page = paginate(request, children_of(site).restrict(request.user, "view"), CHILDREN_PER_PAGE)
         children = list(page.object_list)
         with_figures([site, *children])
@@ -179,7 +178,7 @@ class SiteCreateView(SiteView):
                 return None
             raise PermissionDenied(_("Choose the site to add the new one under."))
         if not raw.isdigit():
-            raise Http404(_("Not found, or outside your area."))
+            raise not_found()
         self.kwargs["pk"] = int(raw)
         return self.get_object()
 
@@ -294,13 +293,10 @@ class SiteRolesView(SiteView):
         site = self.site
         return (
             SiteGrant.objects.filter(
-                content_object__tree_id=site.tree_id,
-                content_object__lft__gte=site.lft,
-                content_object__rght__lte=site.rght,
-                permission__codename__in=list(ROLE_BY_CODENAME),
+                nested.under(site, "content_object"), permission__codename__in=list(ROLE_BY_CODENAME)
             )
             .select_related("user", "permission", "content_object")
-            .order_by("content_object__lft", "user__username", "permission__codename")
+            .order_by(*nested.tree_order("content_object"), "user__username", "permission__codename")
         )
 
     def get(self, request, pk, form=None):
@@ -340,7 +336,7 @@ class SiteRolesView(SiteView):
         raw = request.POST.get("grant", "")
         grant = self.grants().filter(pk=int(raw)).first() if raw.isdigit() else None
         if grant is None:
-            raise Http404(_("Not found, or outside your area."))
+            raise not_found()
         role = ROLE_BY_CODENAME[grant.permission.codename]
         try:
             run_write(
@@ -459,18 +455,18 @@ class EvidenceView(ScopedMixin, View):
 def platforms(request):
     """The service platforms a user works with; managers of a county edit their county's."""
     user = request.user
-    owners = services.platform_owners(user).order_by("tree_id", "lft")
+    owners = services.platform_owners(user).order_by(*nested.tree_order())
     manageable = ServicePlatform.objects.restrict(user, "manage")
     editing = None
     raw = request.POST.get("platform") or request.GET.get("edit") or ""
     if raw:
         if not raw.isdigit():
-            raise Http404(_("Not found, or outside your area."))
-        editing = selectors.platforms_visible_to(user).filter(pk=int(raw)).first()
+            raise not_found()
+        editing = ServicePlatform.objects.restrict(user, "view").filter(pk=int(raw)).first()
         if editing is None:
-            raise Http404(_("Not found, or outside your area."))
+            raise not_found()
         if not (user.is_superuser or (editing.owner_id and manageable.filter(pk=editing.pk).exists())):
-            raise PermissionDenied(_("You may look at this, but not change it."))
+            raise forbidden()
     form = None
     if request.method == "POST":
         form = PlatformForm(request.POST, owners=owners, allow_global=user.is_superuser, platform=editing)
@@ -490,7 +486,11 @@ def platforms(request):
                 return redirect("centers:platforms")
     elif editing is not None or services.platform_may_add(user):
         form = PlatformForm(owners=owners, allow_global=user.is_superuser, platform=editing)
-    rows = list(selectors.platforms_visible_to(user))
+    rows = list(
+        ServicePlatform.objects.restrict(user, "view")
+        .select_related("owner")
+        .order_by(*nested.tree_order("owner"), "sort_order")
+    )
     editable = {pk for pk in manageable.filter(owner__isnull=False).values_list("pk", flat=True)}
     for platform in rows:
         platform.editable = user.is_superuser or platform.pk in editable

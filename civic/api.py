@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.http import Http404
 from rest_framework import exceptions, viewsets
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .views import SAFE_METHODS, run_write
+from .ids import parse_id
+from .views import SAFE_METHODS, refusal, run_write
 
 
 def exception_handler(exc, context):
@@ -20,6 +20,20 @@ def exception_handler(exc, context):
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     return drf_exception_handler(exc, context)
+
+
+def scoped_object(view, action: str):
+    """The object a DRF view's URL names, through its (restricted) queryset and filters; if
+    it is not there, ``refusal`` decides between 404 and 403. The id is parsed once: a
+    non-numeric id is a 404 like any other."""
+    lookup = view.lookup_url_kwarg or view.lookup_field
+    pk = parse_id(view.kwargs[lookup])
+    model = view.get_queryset().model
+    obj = None if pk is None else view.filter_queryset(view.get_queryset()).filter(pk=pk).first()
+    if obj is None:
+        raise refusal(model._default_manager.all(), view.request.user, pk, action)
+    view.check_object_permissions(view.request, obj)
+    return obj
 
 
 class ScopedViewSet(viewsets.ModelViewSet):
@@ -38,15 +52,8 @@ class ScopedViewSet(viewsets.ModelViewSet):
         return super().get_queryset().restrict(self.request.user, self.get_scope_action())
 
     def get_object(self):
-        try:
-            return super().get_object()
-        except Http404:
-            if self.get_scope_action() != "view":
-                lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
-                visible = self.queryset.model._default_manager.restrict(self.request.user, "view")
-                if visible.filter(**lookup).exists():
-                    raise exceptions.PermissionDenied() from None
-            raise
+        """The object of the URL, or the refusal (404 or 403, ``civic.views.refusal``)."""
+        return scoped_object(self, self.get_scope_action())
 
     def _checked(self, write):
         return run_write(self.request, self.queryset.model, write)

@@ -1,19 +1,30 @@
-"""Scoped permissions: roles granted on a site cover its whole subtree.
+"""Scoped permissions: roles granted on a site cover its whole subtree, and each model
+declares how far its rows reach beyond that.
 
 A grant is a django-guardian object permission on a site (the grant model is
-``settings.CIVIC_GRANT_MODEL``, a direct-foreign-key guardian table). ``scope_filter``
-turns a user's grants into nested-set range conditions, so that "every object under the
-sites this user may touch" is one query with an EXISTS sub-select.
+``settings.CIVIC_GRANT_MODEL``, a direct-foreign-key guardian table). A model declares its
+scope once, as ``scope = ScopeRule(...)``: the path to its site, the path to the user whose
+own rows they are, any further reach (``Reach``), rows anyone may read, and who sees its
+personal data whole. ``Model.objects.restrict(user, action)`` (``civic.querysets``) turns
+that into one query with EXISTS sub-selects over the nested sets; nothing else widens or
+narrows scope by hand.
 """
 
 from __future__ import annotations
 
+import operator
+from dataclasses import dataclass
 from enum import StrEnum
+from functools import reduce
+from typing import Literal
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from . import nested
 
 
 class Role(StrEnum):
@@ -51,26 +62,120 @@ def site_model():
     return apps.get_model(settings.CIVIC_SITE_MODEL)
 
 
-def scope_filter(user, action: str, site_path: str) -> Q | Exists | None:
-    """The condition for rows ``user`` may ``action``; ``None`` means every row.
+NOTHING = Q(pk__in=[])  # the condition no row meets (Django runs no query for it)
 
-    ``site_path`` is the lookup from the model to its site ("" for the site itself,
-    "home_site" for a volunteer...).
+
+@dataclass(frozen=True)
+class Anchor:
+    """Tree nodes a user is tied to without a grant: the node at ``node`` of the rows of
+    ``model`` (an ``"app_label.Model"`` label) whose ``user`` is the user and that match
+    ``where`` — a volunteer's home site, the teams a user leads."""
+
+    model: str
+    node: str
+    user: str = "user"
+    where: Q | None = None
+
+    def rows(self, user):
+        rows = apps.get_model(self.model)._default_manager.filter(**{self.user: user})
+        return rows if self.where is None else rows.filter(self.where)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Rows a user reaches beyond their grants: those whose node at ``path`` lies ``how``
+    ("under", "over" or "around", i.e. either) one of the user's ``anchor`` nodes, for
+    ``actions`` (reading, unless said otherwise)."""
+
+    path: str
+    how: Literal["under", "over", "around"]
+    anchor: Anchor
+    actions: frozenset[str] = READ_ACTIONS
+
+    def condition(self, user) -> Q:
+        rows, node = self.anchor.rows(user), self.anchor.node
+        parts = []
+        if self.how in ("under", "around"):
+            parts.append(Q(nested.exists_under(rows, self.path, node_path=node)))
+        if self.how in ("over", "around"):
+            parts.append(Q(nested.exists_over(rows, self.path, node_path=node)))
+        return reduce(operator.or_, parts)
+
+
+@dataclass(frozen=True)
+class ScopeRule:
+    """How far a model's rows reach, declared on the model as ``scope = ScopeRule(...)``.
+
+    - ``site``: the path to the row's site (``""`` for a site itself). A role on a site
+      covers every row whose site lies under it.
+    - ``owner``: the path to the user whose own rows these are (``"user"``,
+      ``"account__volunteer__user"``); the owner may ``owner_actions`` them.
+    - ``reach``: further rows a user reaches without a grant (``Reach``).
+    - ``public``: rows anyone may read, anonymous visitors too.
+    - ``unmask``: the action whose scope sees the row's personal data whole (``with_unmask``);
+      the owner always does.
+
+    Superusers reach every row; anonymous and inactive users only the public ones.
     """
+
+    site: str
+    owner: str | None = None
+    owner_actions: frozenset[str] = READ_ACTIONS
+    reach: tuple[Reach, ...] = ()
+    public: Q | None = None
+    unmask: str | None = None
+
+    def __post_init__(self) -> None:
+        named = set(self.owner_actions).union(*(r.actions for r in self.reach), [self.unmask or "view"])
+        if named - ACTIONS:
+            raise ImproperlyConfigured(f"unknown actions {sorted(named - ACTIONS)} in {self!r}")
+
+    def condition(self, user, action: str) -> Q | None:
+        """The rows ``user`` may ``action``: ``None`` means every row."""
+        roles_for(action)  # refuses an unknown action
+        active = user is not None and user.is_authenticated and user.is_active
+        if active and user.is_superuser:
+            return None
+        parts = []
+        if self.public is not None and action in READ_ACTIONS:
+            parts.append(self.public)
+        if active:
+            parts.append(_granted(user, action, self.site))
+            if self.owner is not None and action in self.owner_actions:
+                parts.append(Q(**{self.owner: user}))
+            parts.extend(reach.condition(user) for reach in self.reach if action in reach.actions)
+        return reduce(operator.or_, parts) if parts else NOTHING
+
+    def unmasked(self, user) -> Q | None:
+        """The rows whose personal data ``user`` sees whole: ``None`` means every row."""
+        if self.unmask is None:
+            raise ImproperlyConfigured(f"{self!r} names no unmask action")
+        condition = self.condition(user, self.unmask)
+        active = user is not None and user.is_authenticated and user.is_active
+        if condition is None or self.owner is None or not active:
+            return condition
+        own = Q(**{self.owner: user})
+        return own if condition is NOTHING else condition | own
+
+
+def _granted(user, action: str, site_path: str) -> Q:
+    """Rows whose site (at ``site_path``) lies under a site where ``user`` holds a role that
+    allows ``action``: one EXISTS over the grants."""
     codenames = [role.codename for role in roles_for(action)]
-    if user is None or not user.is_authenticated or not user.is_active:
-        return Q(pk__in=[])
-    if user.is_superuser:
-        return None
-    prefix = f"{site_path}__" if site_path else ""
-    grants = grant_model().objects.filter(
-        user=user,
-        permission__codename__in=codenames,
-        content_object__tree_id=OuterRef(f"{prefix}tree_id"),
-        content_object__lft__lte=OuterRef(f"{prefix}lft"),
-        content_object__rght__gte=OuterRef(f"{prefix}rght"),
-    )
-    return Exists(grants)
+    grants = grant_model().objects.filter(user=user, permission__codename__in=codenames)
+    return Q(nested.exists_under(grants, site_path, node_path="content_object"))
+
+
+def rule_of(model) -> ScopeRule:
+    """The scope ``model`` declares (``scope = ScopeRule(...)``; a bare ``scope_site_path``
+    reads as a rule with that site path and nothing more)."""
+    rule = getattr(model, "scope", None)
+    if isinstance(rule, ScopeRule):
+        return rule
+    path = getattr(model, "scope_site_path", None)
+    if isinstance(path, str):
+        return ScopeRule(site=path)
+    raise ImproperlyConfigured(f"{model.__name__} declares no scope: add scope = ScopeRule(site=...)")
 
 
 def can(user, action: str, obj) -> bool:

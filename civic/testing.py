@@ -15,9 +15,12 @@ A model's test declares only what is particular to it::
     ).check()
 
 The matrix computes each expected outcome itself from the nested sets (is the object's
-site inside one of the persona's grant sites, with a role that allows the action?), sends
-every request inside a transaction that it then rolls back (so the checks do not depend
-on their order), and reports every mismatch at once as a table.
+site inside one of the persona's grant sites, with a role that allows the action?), plus
+what the test declares of the model's wider reach: ``owner`` (obj → the user whose own row
+it is, who may ``owner_actions`` it) and ``reach`` (a function the test writes from the
+world's parent links: does this persona reach this object for this action without a
+grant?). It sends every request inside a transaction that it then rolls back (so the
+checks do not depend on their order), and reports every mismatch at once as a table.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from .scope import ROLE_CODENAMES, grant_model, site_model
+from .scope import ROLE_CODENAMES, grant_model, rule_of, site_model
 
 # Outcomes, as the table prints them.
 SHOWN = "shown"  # a read answered 200
@@ -66,13 +69,14 @@ class Persona:
 @dataclass(frozen=True)
 class PageUrls:
     """URL names (reversed with ``pk``) or callables ``obj -> url`` of the model's pages.
-    ``change`` is the edit form (GET shows it, POST saves it); ``delete`` takes a POST.
-    ``list`` (no arguments) should link each object it shows by ``list_marker(obj)``
-    (default: its detail URL). ``more`` names other pages of one object, each with the action
-    it needs (``{"move form": ("centers:site-move", "change")}``): a GET must show it when
-    that action is allowed, answer 403 when the object is only visible, 404 otherwise."""
+    ``view`` is its page (None if it has none of its own); ``change`` is the edit form (GET
+    shows it, POST saves it); ``delete`` takes a POST. ``list`` (no arguments) should show
+    each object it lists by ``list_marker(obj)`` (default: its view URL). ``more`` names
+    other pages of one object, each with the action it needs (``{"move form":
+    ("centers:site-move", "change")}``): a GET must show it when that action is allowed,
+    answer 403 when the object is only visible, 404 otherwise."""
 
-    view: Target
+    view: Target | None = None
     change: Target | None = None
     delete: Target | None = None
     list: str | Callable[[], str] | None = None
@@ -118,12 +122,17 @@ class ScopeMatrix:
     """Every persona × object × action, through the pages and the API.
 
     - ``objects``: label → instance; put some inside and some outside each persona's subtree.
-    - ``site_of``: obj → its site (or site id); default: the model's ``scope_site_path``.
+    - ``site_of``: obj → its site (or site id); default: the site path of the model's ``scope`` rule.
     - ``form_data``: obj → a valid POST for its edit page; ``change_field``/``change_value``
       are written into it (and sent alone as the API's PATCH, plus ``api_data(obj)``), and
       their presence in the database afterwards is what "done" means.
     - ``refused``: (obj, action) → True where a rule of the model refuses an allowed write
       (deleting a site that still has sites under it).
+    - ``owner``: obj → the user whose own row it is (or None); that user may
+      ``owner_actions`` it without any grant.
+    - ``reach``: (persona, obj, action) → True where the persona reaches the object without
+      a grant in some other way the model declares (goods of the shops above their home
+      site, teams they lead); write it from parent links, not from the nested sets.
     """
 
     model: type
@@ -137,11 +146,15 @@ class ScopeMatrix:
     api_data: Callable[[Any], dict] | None = None
     site_of: Callable[[Any], Any] | None = None
     refused: Callable[[Any, str], bool] | None = None
+    owner: Callable[[Any], Any] | None = None
+    owner_actions: frozenset[str] = frozenset({"view"})
+    reach: Callable[[Persona, Any, str], bool] | None = None
     rows: list[Row] = field(default_factory=list, init=False)
     mismatches: list[Row] = field(default_factory=list, init=False)
     _bounds: dict = field(default_factory=dict, init=False, repr=False)  # site id → (tree_id, lft, rght)
     _site_of_object: dict = field(default_factory=dict, init=False, repr=False)  # declared object pk → site id
     _all_sites: dict = field(default_factory=dict, init=False, repr=False)  # every row's pk → site id
+    _all_rows: dict = field(default_factory=dict, init=False, repr=False)  # every row's pk → row (owner/reach)
 
     # -- the oracle -------------------------------------------------------------------
 
@@ -154,7 +167,7 @@ class ScopeMatrix:
                 site = self.site_of(obj)
                 found[obj.pk] = getattr(site, "pk", site)
             return found
-        path = self.model.scope_site_path or "pk"
+        path = rule_of(self.model).site or "pk"
         queryset = self.model._default_manager.all() if pks is None else self.model._default_manager.filter(pk__in=pks)
         return dict(queryset.order_by().values_list("pk", path))
 
@@ -172,6 +185,7 @@ class ScopeMatrix:
         return tree == a_tree and a_lft <= lft and rght <= a_rght
 
     def allows(self, persona: Persona, site_id, action: str) -> bool:
+        """Whether the persona's grants allow ``action`` on an object at ``site_id``."""
         user = persona.user
         if user is None or not user.is_active:
             return False
@@ -181,15 +195,29 @@ class ScopeMatrix:
             action in ROLE_ACTIONS[str(role)] and self._inside(site_id, site.pk) for site, role in persona.grants
         )
 
+    def permits(self, persona: Persona, obj, action: str, site_id=...) -> bool:
+        """Whether the persona may ``action`` ``obj``: by a grant, as its owner, or by the
+        declared ``reach``."""
+        user = persona.user
+        if user is None or not user.is_active:
+            return False
+        site_id = self._site_of_object[obj.pk] if site_id is ... else site_id
+        if self.allows(persona, site_id, action):
+            return True
+        if self.owner is not None and action in self.owner_actions:
+            owner = self.owner(obj)
+            if owner is not None and getattr(owner, "pk", owner) == user.pk:
+                return True
+        return self.reach is not None and bool(self.reach(persona, obj, action))
+
     def expected(self, persona: Persona, obj, action: str) -> str:
         if persona.user is None:
             return LOGIN
-        site_id = self._site_of_object[obj.pk]
-        if not self.allows(persona, site_id, "view"):
+        if not self.permits(persona, obj, "view"):
             return HIDDEN
         if action == "view":
             return SHOWN
-        if not self.allows(persona, site_id, action):
+        if not self.permits(persona, obj, action):
             return FORBIDDEN
         if self.refused is not None and self.refused(obj, action):
             return REFUSED
@@ -305,7 +333,8 @@ class ScopeMatrix:
             self._try(persona, label, check, self.expected(persona, obj, action), go)
 
         if self.pages is not None:
-            run("page view", page, "page", "GET", self._url(self.pages.view, obj), "view")
+            if self.pages.view is not None:
+                run("page view", page, "page", "GET", self._url(self.pages.view, obj), "view")
             if self.pages.change is not None:
                 url = self._url(self.pages.change, obj)
                 self._try(
@@ -345,6 +374,8 @@ class ScopeMatrix:
         return f"{self.model._meta.model_name} #{pk}"
 
     def _visible_everywhere(self, persona: Persona) -> set:
+        if self._all_rows:
+            return {pk for pk, row in self._all_rows.items() if self.permits(persona, row, "view", self._all_sites[pk])}
         return {pk for pk, site_id in self._all_sites.items() if self.allows(persona, site_id, "view")}
 
     def _check_api_list(self, persona: Persona) -> None:
@@ -394,7 +425,7 @@ class ScopeMatrix:
         marker = self.pages.list_marker or (lambda obj: self._url(self.pages.view, obj))
         for label, obj in self.objects.items():
             listed = marker(obj) in html
-            expected = "listed" if self.allows(persona, self._site_of_object[obj.pk], "view") else "not listed"
+            expected = "listed" if self.permits(persona, obj, "view") else "not listed"
             self._record(persona.name, label, "page list", expected, "listed" if listed else "not listed")
 
     # -- running ----------------------------------------------------------------------
@@ -406,6 +437,8 @@ class ScopeMatrix:
             obj.refresh_from_db()
         self._site_of_object = self._site_ids([obj.pk for obj in self.objects.values()])
         self._all_sites = self._site_ids() if self.api is not None and self.api.list else {}
+        wider = self.owner is not None or self.reach is not None
+        self._all_rows = {row.pk: row for row in self.model._default_manager.all()} if wider and self._all_sites else {}
         grant_sites = [site.pk for persona in self.personas for site, _role in persona.grants]
         self._load_bounds([*self._site_of_object.values(), *self._all_sites.values(), *grant_sites])
         self._check_declared_grants()

@@ -18,8 +18,25 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .ids import parse_id
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+# The two answers of a refusal, for pages and the API alike.
+NOT_FOUND = gettext_lazy("Not found, or outside your area.")
+READ_ONLY = gettext_lazy("You may look at this, but not change it.")
+
+
+def not_found() -> Http404:
+    """404: the object does not exist, or lies outside the user's reach (never which)."""
+    return Http404(str(NOT_FOUND))
+
+
+def forbidden() -> PermissionDenied:
+    """403: the user sees the object but may not do this to it."""
+    return PermissionDenied(str(READ_ONLY))
 
 
 class ScopedMixin(LoginRequiredMixin):
@@ -41,26 +58,28 @@ class ScopedMixin(LoginRequiredMixin):
 
     def get_object(self, queryset=None):
         """The object, or 404 if the user cannot see it, or 403 if they see but may not act."""
-        pk = self.kwargs.get("pk")
-        obj = (queryset if queryset is not None else self.get_queryset()).filter(pk=pk).first()
+        pk = parse_id(self.kwargs.get("pk"))
+        obj = None if pk is None else (queryset if queryset is not None else self.get_queryset()).filter(pk=pk).first()
         if obj is None:
             raise refusal(self.get_base_queryset(), self.request.user, pk, self.get_scope_action())
         return obj
 
 
-def refusal(queryset, user, pk, action: str, *, visible=None) -> Exception:
-    """Why ``user`` may not ``action`` object ``pk`` of ``queryset``: PermissionDenied (403)
-    if they can see it, Http404 otherwise, so that pages never reveal what lies outside a
-    user's area. ``visible`` replaces ``restrict(user, "view")`` where seeing is wider."""
-    seen = visible if visible is not None else queryset.restrict(user, "view")
-    if action != "view" and seen.filter(pk=pk).exists():
-        return PermissionDenied(_("You may look at this, but not change it."))
-    return Http404(_("Not found, or outside your area."))
+def refusal(queryset, user, pk, action: str) -> Exception:
+    """Why ``user`` may not ``action`` object ``pk`` of ``queryset`` (``pk`` as it came, a
+    number or the raw text of a URL): 403 (``forbidden``) if they can see it, 404
+    (``not_found``) otherwise, so that nothing reveals what lies outside a user's area. The
+    one place pages and the API decide it."""
+    pk = parse_id(pk)
+    if pk is not None and action != "view" and queryset.restrict(user, "view").filter(pk=pk).exists():
+        return forbidden()
+    return not_found()
 
 
 def get_scoped(queryset, user, pk, action: str = "view"):
     """One object of ``queryset`` that ``user`` may ``action`` (404 or 403 otherwise)."""
-    obj = queryset.restrict(user, action).filter(pk=pk).first()
+    number = parse_id(pk)
+    obj = None if number is None else queryset.restrict(user, action).filter(pk=number).first()
     if obj is None:
         raise refusal(queryset, user, pk, action)
     return obj

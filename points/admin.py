@@ -8,7 +8,6 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from centers.models import Site
 from civic.admin_base import PeopleNamedAdmin, ScopedAdmin, ScopedReadOnlyAdmin, ServiceWriteForm
 from civic.people import person_column
 
@@ -133,10 +132,7 @@ class SealAdmin(admin.ModelAdmin):
         return False
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).select_related("site")
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(site__in=Site.objects.restrict(request.user, "view"))
+        return super().get_queryset(request).select_related("site").restrict(request.user, "view")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -1,13 +1,12 @@
 """The points API: my points, the ledger, rankings, the shop (goods, redemptions), rules and
 the public check of a certificate.
 
-Reads go through ``restrict`` (plus, for a volunteer, their own entries and redemptions and
-the shops above their home site); every write calls ``points.services``.
+Reads go through ``restrict`` (each model's rule adds a volunteer's own entries and
+redemptions and the shops above their home site); every write calls ``points.services``.
 """
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.http import Http404
 from django.urls import path
 from django.utils import timezone
@@ -20,8 +19,8 @@ from rest_framework.routers import SimpleRouter
 
 from centers.models import Site
 from centers.selectors import top_sites_for
-from civic.api import ScopedViewSet
-from civic.scope import scope_filter
+from civic import nested
+from civic.api import ScopedViewSet, scoped_object
 
 from . import selectors, services
 from .filters import EntryFilter, GoodsFilter, RedemptionFilter, RuleFilter
@@ -41,15 +40,7 @@ from .serializers import (
     VerifiedCertificateSerializer,
 )
 from .throttles import CertificateVerifyThrottle
-from .views import masked_name, shops_over, volunteer_of
-
-
-def _scoped_or(model, user, action: str, own: Q) -> Q:
-    """The user's scope for ``action`` on ``model``, or ``own`` (their own rows)."""
-    condition = scope_filter(user, action, model.scope_site_path)
-    if condition is None:
-        return Q()
-    return Q(condition) | own
+from .views import masked_name, volunteer_of
 
 
 class MyPointsView(generics.GenericAPIView):
@@ -88,8 +79,10 @@ class EntryViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["-id"]
 
     def get_queryset(self):
-        user = self.request.user
-        return self.queryset.filter(_scoped_or(Entry, user, "view", Q(account__volunteer__user=user)))
+        return self.queryset.restrict(self.request.user, "view")
+
+    def get_object(self):
+        return scoped_object(self, "view")
 
 
 class RankingsView(generics.GenericAPIView):
@@ -113,10 +106,7 @@ class RankingsView(generics.GenericAPIView):
         if "site" in args:
             site = Site.objects.restrict(user, "view").filter(pk=args["site"]).first()
             if site is None and volunteer is not None:
-                home = volunteer.home_site
-                site = Site.objects.filter(
-                    pk=args["site"], tree_id=home.tree_id, lft__lte=home.lft, rght__gte=home.rght
-                ).first()
+                site = Site.objects.filter(nested.over(volunteer.home_site), pk=args["site"]).first()
         elif volunteer is not None:
             site = selectors.my_points(volunteer).township
         else:
@@ -151,28 +141,6 @@ class GoodsViewSet(ScopedViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     scope_action_map = {"create": "add", "stock": "manage"}
-
-    def visible(self):
-        user = self.request.user
-        queryset = Goods.objects.select_related("site")
-        condition = scope_filter(user, "view", "site")
-        if condition is None:
-            return queryset
-        volunteer = volunteer_of(user)
-        return queryset.filter(Q(condition) | shops_over(volunteer.home_site) if volunteer else condition)
-
-    def get_queryset(self):
-        if self.get_scope_action() == "view":
-            return self.visible()
-        return super().get_queryset()
-
-    def get_object(self):
-        try:
-            return super().get_object()
-        except (Http404, exceptions.NotFound):
-            if self.get_scope_action() != "view" and self.visible().filter(pk=self.kwargs.get("pk")).exists():
-                raise exceptions.PermissionDenied() from None
-            raise
 
     def _fields(self, data: dict) -> dict:
         return {key: data[key] for key in ("name", "price", "is_active") if key in data}
@@ -214,8 +182,10 @@ class RedemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     ordering = ["-id"]
 
     def get_queryset(self):
-        user = self.request.user
-        return self.queryset.filter(_scoped_or(Redemption, user, "view", Q(account__volunteer__user=user)))
+        return self.queryset.restrict(self.request.user, "view")
+
+    def get_object(self):
+        return scoped_object(self, "view")
 
     def _answer(self, redemption, code=status.HTTP_200_OK) -> Response:
         fresh = self.queryset.get(pk=redemption.pk)
@@ -228,7 +198,7 @@ class RedemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         volunteer = volunteer_of(request.user)
         if volunteer is None:
             raise exceptions.PermissionDenied("Only a volunteer can redeem points.")
-        goods = Goods.objects.filter(shops_over(volunteer.home_site), pk=body.validated_data["goods"]).first()
+        goods = Goods.objects.filter(nested.over(volunteer.home_site, "site"), pk=body.validated_data["goods"]).first()
         if goods is None:
             raise exceptions.NotFound()
         redemption = services.redeem(actor=request.user, goods=goods, quantity=body.validated_data["quantity"])

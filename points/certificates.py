@@ -30,7 +30,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from centers.models import Level, Site
-from civic import audit
+from civic import audit, nested
 from civic.scope import can
 from volunteers.identity import mask_id
 
@@ -64,7 +64,7 @@ def new_code() -> str:
 def issuing_site(volunteer) -> Site:
     """The county center above the volunteer's home site (else the top of their tree)."""
     home = volunteer.home_site
-    ancestors = Site.objects.filter(tree_id=home.tree_id, lft__lte=home.lft, rght__gte=home.rght).order_by("lft")
+    ancestors = Site.objects.filter(nested.over(home)).order_by(*nested.tree_order())
     return ancestors.filter(level=Level.COUNTY).first() or ancestors.first()
 
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from centers.demo import DemoContext
 from centers.models import Site
+from civic import nested
 from volunteers.models import Status, Volunteer
 
 from . import services
@@ -57,9 +58,7 @@ def _county_volunteers(ctx: DemoContext) -> list[Volunteer]:
     county = Site.objects.get(pk=ctx.county.pk)
     return list(
         Volunteer.objects.filter(
-            home_site__tree_id=county.tree_id,
-            home_site__lft__gte=county.lft,
-            home_site__rght__lte=county.rght,
+            nested.under(county, "home_site"),
             status=Status.ACTIVE,
         )
         .only("pk", "home_site_id", "user_id")

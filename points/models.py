@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from centers.models import Site
 from civic.querysets import RestrictedQuerySet
-from volunteers.models import Volunteer
+from civic.scope import Reach, ScopeRule
+from volunteers.models import HOME_SITE, Volunteer
 
 DEFAULT_STAR_HOURS = [100, 300, 600, 1000, 1500]
 
@@ -24,7 +25,7 @@ DEFAULT_STAR_HOURS = [100, 300, 600, 1000, 1500]
 class Account(models.Model):
     """A volunteer's points account: stored sums of the ledger for fast reads."""
 
-    scope_site_path = "volunteer__home_site"
+    scope = ScopeRule(site="volunteer__home_site", owner="volunteer__user")
 
     volunteer = models.OneToOneField(
         Volunteer, verbose_name=_("volunteer"), on_delete=models.PROTECT, related_name="points_account"
@@ -83,9 +84,10 @@ class EntryQuerySet(RestrictedQuerySet):
 
 
 class Entry(models.Model):
-    """One line of the ledger. Append-only."""
+    """One line of the ledger. Append-only. Read where the volunteer's home site is in
+    reach, and by the volunteer."""
 
-    scope_site_path = "account__volunteer__home_site"
+    scope = ScopeRule(site="account__volunteer__home_site", owner="account__volunteer__user")
 
     account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(_("kind"), max_length=12, choices=EntryKind.choices)
@@ -136,7 +138,7 @@ class Rule(models.Model):
     """Points rules of a site (usually a county), inherited down the tree unless a lower
     site has its own. Dated: the date of the service decides which rule applies."""
 
-    scope_site_path = "site"
+    scope = ScopeRule(site="site")
 
     site = models.ForeignKey(Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="+")
     valid_from = models.DateField(_("valid from"))
@@ -169,9 +171,10 @@ class Rule(models.Model):
 
 
 class Goods(models.Model):
-    """An item of a site's points shop (积分超市/爱心超市)."""
+    """An item of a site's points shop (积分超市/爱心超市). Volunteers read the goods of the
+    shops at or above their home site (where they may redeem)."""
 
-    scope_site_path = "site"
+    scope = ScopeRule(site="site", reach=(Reach("site", "over", HOME_SITE),))
 
     site = models.ForeignKey(Site, verbose_name=_("shop"), on_delete=models.PROTECT, related_name="goods")
     name = models.CharField(_("name"), max_length=100)
@@ -206,7 +209,7 @@ class StockKind(models.TextChoices):
 class StockMovement(models.Model):
     """Every change to a shop's stock, so that books and shelves agree (账物相符)."""
 
-    scope_site_path = "goods__site"
+    scope = ScopeRule(site="goods__site")
 
     goods = models.ForeignKey(Goods, verbose_name=_("goods"), on_delete=models.PROTECT, related_name="movements")
     kind = models.CharField(_("kind"), max_length=10, choices=StockKind.choices)
@@ -236,9 +239,10 @@ class RedemptionStatus(models.TextChoices):
 
 class Redemption(models.Model):
     """A volunteer's redemption of goods: points and stock taken at once, a one-time
-    pickup code, then fulfilled by the shop keeper or cancelled (points and stock back)."""
+    pickup code, then fulfilled by the shop keeper or cancelled (points and stock back).
+    Read by the shop's roles and by the volunteer who redeemed."""
 
-    scope_site_path = "goods__site"
+    scope = ScopeRule(site="goods__site", owner="account__volunteer__user")
 
     account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.PROTECT, related_name="+")
     goods = models.ForeignKey(Goods, verbose_name=_("goods"), on_delete=models.PROTECT, related_name="redemptions")
@@ -272,9 +276,13 @@ class Redemption(models.Model):
 class Seal(models.Model):
     """The seal image a site stamps on the certificates it issues."""
 
+    scope = ScopeRule(site="site")
+
     site = models.OneToOneField(Site, verbose_name=_("site"), on_delete=models.CASCADE, related_name="seal")
     image = models.ImageField(_("seal image"), upload_to="seals/", help_text=_("A PNG with a transparent background."))
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("seal")
@@ -288,7 +296,7 @@ class Certificate(models.Model):
     """A service record certificate (志愿服务记录证明): its figures are fixed when issued,
     and its verification code lets anyone check that it is genuine."""
 
-    scope_site_path = "volunteer__home_site"
+    scope = ScopeRule(site="volunteer__home_site", owner="volunteer__user")
 
     code = models.CharField(_("verification code"), max_length=16, unique=True)
     volunteer = models.ForeignKey(

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from centers.models import Site
+from civic import nested
 from civic.scope import can
 from volunteers.identity import mask_id, normalize_id
 from volunteers.models import Volunteer
@@ -122,12 +123,9 @@ def check_opening_rows(*, actor, scope: Site, rows: list[dict], today: date) -> 
     ids = {normalize_id(r["id_number"]) for r in rows if r["id_number"]}
     found = {
         v.id_number: v
-        for v in Volunteer.objects.filter(
-            id_number__in=ids,
-            home_site__tree_id=scope.tree_id,
-            home_site__lft__gte=scope.lft,
-            home_site__rght__lte=scope.rght,
-        ).select_related("home_site")
+        for v in Volunteer.objects.filter(nested.under(scope, "home_site"), id_number__in=ids).select_related(
+            "home_site"
+        )
     }
     opened = set(
         Entry.objects.filter(source_key__in=[f"opening:{v.pk}" for v in found.values()]).values_list(

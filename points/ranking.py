@@ -10,16 +10,16 @@ from collections.abc import Iterable
 from django.db import connection
 
 from centers.models import Level, Site
+from civic import nested
 
 # The rank site of each account's volunteer, as a correlated subquery on points_account.
 _RANK_SITE_OF_ACCOUNT = f"""
     COALESCE(
         (SELECT t.id FROM volunteers_volunteer v
            JOIN centers_site h ON h.id = v.home_site_id
-           JOIN centers_site t ON t.tree_id = h.tree_id AND t.lft <= h.lft AND t.rght >= h.rght
-                              AND t.level = '{Level.TOWNSHIP.value}'
+           JOIN centers_site t ON {nested.sql_contains("t", "h")} AND t.level = '{Level.TOWNSHIP.value}'
           WHERE v.id = points_account.volunteer_id
-          ORDER BY t.lft DESC LIMIT 1),
+          ORDER BY {nested.sql_tree_order("t", reverse=True)} LIMIT 1),
         (SELECT v.home_site_id FROM volunteers_volunteer v WHERE v.id = points_account.volunteer_id)
     )"""
 
@@ -29,8 +29,8 @@ def rank_site_for(home: Site) -> int:
     if home.level == Level.TOWNSHIP:
         return home.pk
     township = (
-        Site.objects.filter(tree_id=home.tree_id, lft__lte=home.lft, rght__gte=home.rght, level=Level.TOWNSHIP)
-        .order_by("-lft")
+        Site.objects.filter(nested.over(home), level=Level.TOWNSHIP)
+        .order_by(*nested.tree_order(reverse=True))
         .values_list("pk", flat=True)
         .first()
     )

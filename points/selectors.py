@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from centers.models import Site
+from civic import nested
 from civic.figures import Figure
 from volunteers.models import MembershipStatus, Team
 
@@ -43,16 +44,6 @@ def period_bounds(period: str, today: date) -> tuple[date, date] | None:
     raise ValueError(f"unknown period {period!r}")
 
 
-def _in_subtree(prefix: str, site: Site) -> Q:
-    return Q(
-        **{
-            f"{prefix}__tree_id": site.tree_id,
-            f"{prefix}__lft__gte": site.lft,
-            f"{prefix}__lft__lte": site.rght,
-        }
-    )
-
-
 @dataclass(frozen=True)
 class Ranked:
     rank: int
@@ -68,7 +59,7 @@ def volunteer_ranking(site: Site, *, by: str = "hours", period: str = "all", tod
     bounds = period_bounds(period, today)
     if bounds is None:
         rows = (
-            Account.objects.filter(_in_subtree("volunteer__home_site", site))
+            Account.objects.filter(nested.under(site, "volunteer__home_site"))
             .filter(Q(lifetime_points__gt=0) | Q(lifetime_hours__gt=0))
             .order_by("-lifetime_hours" if by == "hours" else "-lifetime_points", "pk")
             .values_list(
@@ -81,7 +72,7 @@ def volunteer_ranking(site: Site, *, by: str = "hours", period: str = "all", tod
         )
     else:
         rows = (
-            Entry.objects.filter(_in_subtree("account__volunteer__home_site", site))
+            Entry.objects.filter(nested.under(site, "account__volunteer__home_site"))
             .filter(service_date__range=bounds)
             .order_by()
             .values(
@@ -114,7 +105,7 @@ def team_ranking(site: Site, *, by: str = "hours", period: str = "all", today: d
     total = entries.order_by().values("account__volunteer__memberships__team").annotate(s=Sum(field)).values("s")
     output = DecimalField(max_digits=14, decimal_places=2) if by == "hours" else IntegerField()
     teams = (
-        Team.objects.filter(_in_subtree("site", site), is_active=True)
+        Team.objects.filter(nested.under(site, "site"), is_active=True)
         .annotate(score=Coalesce(Subquery(total, output_field=output), Value(0), output_field=output))
         .filter(score__gt=0)
         .order_by("-score", "pk")
@@ -130,11 +121,7 @@ def site_ranking(site: Site, *, by: str = "hours", period: str = "all", today: d
     """The sites directly under ``site``, ranked by the hours or points of the volunteers
     whose home site lies under each (1 query)."""
     bounds = period_bounds(period, today)
-    entries = Entry.objects.filter(
-        account__volunteer__home_site__tree_id=OuterRef("tree_id"),
-        account__volunteer__home_site__lft__gte=OuterRef("lft"),
-        account__volunteer__home_site__lft__lte=OuterRef("rght"),
-    )
+    entries = Entry.objects.filter(nested.under(nested.outer(), "account__volunteer__home_site"))
     if bounds is not None:
         entries = entries.filter(service_date__range=bounds)
     field = "hours" if by == "hours" else "lifetime_delta"
@@ -143,7 +130,7 @@ def site_ranking(site: Site, *, by: str = "hours", period: str = "all", today: d
     children = (
         site.get_children()
         .annotate(score=Coalesce(Subquery(total, output_field=output), Value(0), output_field=output))
-        .order_by("-score", "lft")
+        .order_by("-score", *nested.tree_order())
         .values_list("pk", "short_name", "name", "score")
     )
     return [

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from centers.models import Site
-from civic import audit
+from civic import audit, nested
 from civic.scope import can
 from volunteers.models import Status, Volunteer
 
@@ -66,13 +66,8 @@ def rule_for(site: Site, day: date) -> EffectiveRule:
     """The rule in force at ``site`` on ``day``: the deepest site's (itself or an ancestor)
     latest rule dated on or before ``day``; the defaults if there is none (1 query)."""
     rule = (
-        Rule.objects.filter(
-            site__tree_id=site.tree_id,
-            site__lft__lte=site.lft,
-            site__rght__gte=site.rght,
-            valid_from__lte=day,
-        )
-        .order_by("-site__lft", "-valid_from")
+        Rule.objects.filter(nested.over(site, "site"), valid_from__lte=day)
+        .order_by(*nested.tree_order("site", reverse=True), "-valid_from")
         .first()
     )
     if rule is None:
@@ -426,7 +421,7 @@ def redeem(*, actor, goods: Goods, quantity: int = 1) -> Redemption:
     goods = Goods.objects.select_for_update().select_related("site").get(pk=goods.pk)
     home = volunteer.home_site
     shop = goods.site
-    if not (shop.tree_id == home.tree_id and shop.lft <= home.lft and home.rght <= shop.rght):
+    if not nested.contains(shop, home):
         raise RedemptionRefused(_("This shop is not one of your township or village."))
     if not goods.is_active:
         raise RedemptionRefused(_("These goods are not on sale."))

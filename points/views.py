@@ -1,8 +1,9 @@
 """Pages of points: my points, rankings, the shop (volunteer and keeper), reconciliation,
 rules, adjustments and reversals, the opening import, certificates and their public check.
 
-Objects are read through ``restrict`` (a volunteer reads their own records and the shops
-above their home site): invisible is a 404, visible but not allowed a 403. Every write
+Objects are read through ``restrict`` (each model's rule lets a volunteer read their own
+records and the shops above their home site): invisible is a 404, visible but not allowed a
+403 (``civic.views.refusal``). Every write
 calls a service through ``run_write``; a service's ValidationError goes back to the page.
 """
 
@@ -27,10 +28,11 @@ from django.views.decorators.http import require_POST
 
 from centers.models import Site
 from centers.selectors import top_sites_for
+from civic import nested
 from civic.people import mask_name, name_people
 from civic.scope import can
 from civic.throttle import throttled
-from civic.views import flash_error, form_errors_from, get_scoped, paginate, run_write
+from civic.views import flash_error, forbidden, form_errors_from, get_scoped, not_found, paginate, run_write
 from volunteers.models import Volunteer
 from volunteers.selectors import volunteer_search
 
@@ -65,7 +67,6 @@ from .throttles import CertificateVerifyThrottle
 
 HISTORY_PER_PAGE = 20
 LIST_PER_PAGE = 50
-NOT_FOUND = _("Not found, or outside your area.")
 
 
 # Helpers -----------------------------------------------------------------------------
@@ -86,28 +87,6 @@ def _scoped_site(user, pk, action: str) -> Site:
 def _scoped(model, user, pk, action: str, queryset=None):
     """One object of ``model`` the user may ``action`` (same 404/403 rule)."""
     return get_scoped(queryset if queryset is not None else model._default_manager.all(), user, pk, action)
-
-
-def shops_over(site: Site) -> Q:
-    """Goods of shops at ``site`` or above it (a volunteer's village, township, county)."""
-    return Q(site__tree_id=site.tree_id, site__lft__lte=site.lft, site__rght__gte=site.rght)
-
-
-def goods_visible(user):
-    """Goods a user may look at: their scope, and the shops above their home site."""
-    scoped = Goods.objects.restrict(user, "view")
-    volunteer = volunteer_of(user)
-    if volunteer is None or user.is_superuser:
-        return scoped
-    return Goods.objects.filter(Q(pk__in=scoped.values("pk")) | shops_over(volunteer.home_site))
-
-
-def redemptions_visible(user):
-    """Redemptions at shops in the user's scope, and their own."""
-    if user.is_superuser:
-        return Redemption.objects.all()
-    scoped = Redemption.objects.restrict(user, "view")
-    return Redemption.objects.filter(Q(pk__in=scoped.values("pk")) | Q(account__volunteer__user=user))
 
 
 def marked_history(volunteer):
@@ -219,15 +198,12 @@ def _ranking_site(request, volunteer: Volunteer | None) -> Site | None:
     user = request.user
     if raw:
         if not raw.isdigit():
-            raise Http404(NOT_FOUND)
+            raise not_found()
         site = Site.objects.restrict(user, "view").filter(pk=int(raw)).first()
         if site is None and volunteer is not None:
-            home = volunteer.home_site
-            site = Site.objects.filter(
-                pk=int(raw), tree_id=home.tree_id, lft__lte=home.lft, rght__gte=home.rght
-            ).first()
+            site = Site.objects.filter(nested.over(volunteer.home_site), pk=int(raw)).first()
         if site is None:
-            raise Http404(NOT_FOUND)
+            raise not_found()
         return site
     if volunteer is not None:
         return selectors.my_points(volunteer).township
@@ -256,11 +232,9 @@ def rankings(request):
         visible = Site.objects.restrict(request.user, "view")
         ancestors = site.get_ancestors().filter(pk__in=visible.values("pk"))
         if volunteer is not None:
-            home = volunteer.home_site
-            ancestors = site.get_ancestors().filter(
-                Q(pk__in=visible.values("pk")) | Q(tree_id=home.tree_id, lft__lte=home.lft, rght__gte=home.rght)
-            )
-        choices = list(ancestors.order_by("lft")) + [site] + list(site.get_children().order_by("lft")[:200])
+            ancestors = site.get_ancestors().filter(Q(pk__in=visible.values("pk")) | nested.over(volunteer.home_site))
+        tree = nested.tree_order()
+        choices = list(ancestors.order_by(*tree)) + [site] + list(site.get_children().order_by(*tree)[:200])
         chart = [{"name": r.name, "value": float(r.hours if by == "hours" else r.points)} for r in rows[:10]]
         context.update(rows=rows, choices=choices, chart=chart)
     return render(request, "points/rankings.html", context)
@@ -276,9 +250,9 @@ def shop(request):
     if volunteer is None:
         return render(request, "points/shop.html", {"volunteer": None})
     goods = (
-        Goods.objects.filter(shops_over(volunteer.home_site), is_active=True)
+        Goods.objects.filter(nested.over(volunteer.home_site, "site"), is_active=True)
         .select_related("site")
-        .order_by("site__lft", "price", "name")
+        .order_by(*nested.tree_order("site"), "price", "name")
     )
     page = paginate(request, goods, LIST_PER_PAGE)
     account = Account.objects.filter(volunteer=volunteer).only("balance").first()
@@ -295,9 +269,9 @@ def redeem(request, pk):
     volunteer = volunteer_of(request.user)
     if volunteer is None:
         raise PermissionDenied(_("Only a volunteer can redeem points."))
-    goods = Goods.objects.filter(shops_over(volunteer.home_site), pk=pk).select_related("site").first()
+    goods = Goods.objects.filter(nested.over(volunteer.home_site, "site"), pk=pk).select_related("site").first()
     if goods is None:
-        raise Http404(NOT_FOUND)
+        raise not_found()
     account = Account.objects.filter(volunteer=volunteer).first()
     form = RedeemForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -333,9 +307,7 @@ def my_redemptions(request):
 @require_POST
 def redemption_cancel(request, pk):
     """Cancel a waiting redemption (its volunteer, or the shop's keeper)."""
-    redemption = redemptions_visible(request.user).filter(pk=pk).first()
-    if redemption is None:
-        raise Http404(NOT_FOUND)
+    redemption = get_scoped(Redemption.objects.all(), request.user, pk)
     form = ReasonForm(request.POST)
     form.is_valid()
     try:
@@ -352,9 +324,7 @@ def redemption_cancel(request, pk):
 @login_required
 def goods_photo(request, pk):
     """A goods photo, for those who may see the goods (never a public media URL)."""
-    goods = goods_visible(request.user).filter(pk=pk).first()
-    if goods is None:
-        raise Http404(NOT_FOUND)
+    goods = get_scoped(Goods.objects.all(), request.user, pk)
     return _file_response(goods.photo)
 
 
@@ -405,7 +375,10 @@ def goods_new(request, site_pk):
 @login_required
 def goods_detail(request, pk):
     goods = _scoped(Goods, request.user, pk, "view", Goods.objects.select_related("site"))
-    movements = paginate(request, goods.movements.select_related("created_by").order_by("-id"), LIST_PER_PAGE)
+    # The stock movements are the shop's books: read by the shop's roles, not by every
+    # volunteer who may buy the goods (``StockMovement.scope``).
+    books = goods.movements.restrict(request.user, "view").select_related("created_by").order_by("-id")
+    movements = paginate(request, books, LIST_PER_PAGE)
     movements.object_list = name_people(movements.object_list, request.user, "created_by")
     return render(
         request,
@@ -528,16 +501,16 @@ def reconciliation(request, site_pk):
 @login_required
 def manage(request):
     """Where a manager starts: their sites, each with its points pages; a volunteer search."""
-    tops = list(top_sites_for(request.user).filter(pk__in=Site.objects.restrict(request.user, "manage").values("pk")))
+    tops = list(top_sites_for(request.user).restrict(request.user, "manage"))
     raw = request.GET.get("site", "")
     site = _scoped_site(request.user, int(raw), "view") if raw.isdigit() else (tops[0] if tops else None)
-    children = list(site.get_children().order_by("lft")[:300]) if site else []
+    children = list(site.get_children().order_by(*nested.tree_order())[:300]) if site else []
     q = request.GET.get("q", "").strip()[:50]
     found = None
     if q and site is not None:
         found = (
             volunteer_search(Volunteer.objects.restrict(request.user, "view"), request.user, q)
-            .filter(home_site__tree_id=site.tree_id, home_site__lft__gte=site.lft, home_site__rght__lte=site.rght)
+            .filter(nested.under(site, "home_site"))
             .select_related("home_site")
             .order_by("real_name")[:50]
         )
@@ -563,7 +536,7 @@ def rules(request, site_pk):
     form = RuleForm(request.POST or None)
     if request.method == "POST":
         if not may_manage:
-            raise PermissionDenied(_("You may look at this, but not change it."))
+            raise forbidden()
         if form.is_valid():
             try:
                 run_write(request, Rule, lambda: services.rule_save(actor=request.user, site=site, **form.cleaned_data))
@@ -573,9 +546,9 @@ def rules(request, site_pk):
                 messages.success(request, _("Rule saved. Entries made before it keep their points."))
                 return redirect("points:rules", site_pk=site.pk)
     rows = (
-        Rule.objects.filter(site__tree_id=site.tree_id, site__lft__lte=site.lft, site__rght__gte=site.rght)
+        Rule.objects.filter(nested.over(site, "site"))
         .select_related("site", "created_by")
-        .order_by("-site__lft", "-valid_from")
+        .order_by(*nested.tree_order("site", reverse=True), "-valid_from")
     )
     page = paginate(request, rows, LIST_PER_PAGE)
     page.object_list = name_people(page.object_list, request.user, "created_by")
@@ -588,13 +561,7 @@ def rules(request, site_pk):
 
 
 def _managed_volunteer(request, pk, action: str = "view") -> Volunteer:
-    queryset = Volunteer.objects.select_related("home_site")
-    volunteer = queryset.restrict(request.user, action).filter(pk=pk).first()
-    if volunteer is None:
-        if action != "view" and queryset.restrict(request.user, "view").filter(pk=pk).exists():
-            raise PermissionDenied(_("You may look at this, but not change it."))
-        raise Http404(NOT_FOUND)
-    return volunteer
+    return get_scoped(Volunteer.objects.select_related("home_site"), request.user, pk, action)
 
 
 @login_required
@@ -720,14 +687,7 @@ def certificates(request, pk=None):
 
 @login_required
 def certificate_download(request, pk):
-    visible = Certificate.objects.restrict(request.user, "view").values("pk")
-    certificate = (
-        Certificate.objects.filter(Q(pk__in=visible) | Q(volunteer__user=request.user), pk=pk)
-        .select_related("volunteer__home_site", "site")
-        .first()
-    )
-    if certificate is None:
-        raise Http404(NOT_FOUND)
+    certificate = get_scoped(Certificate.objects.select_related("volunteer__home_site", "site"), request.user, pk)
     url = request.build_absolute_uri(reverse("verify:code", args=[certificate.code]))
     response = HttpResponse(certificate_pdf(certificate, url), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.code}.pdf"'
@@ -741,7 +701,7 @@ def seal(request, site_pk):
     form = SealForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if not can(request.user, "manage", site):
-            raise PermissionDenied(_("You may look at this, but not change it."))
+            raise forbidden()
         if form.is_valid():
             services.seal_save(actor=request.user, site=site, image=form.cleaned_data["image"])
             messages.success(request, _("Seal saved."))

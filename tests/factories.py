@@ -95,3 +95,19 @@ def self_register(site, **extra):
     if "phone_code" not in values:
         values["phone_code"] = phone_code(values["phone"])
     return volunteer_services.volunteer_register(actor=None, home_site=site, **values)
+
+
+def volunteer_with_login(approver, site, *, name: str = "钱七"):
+    """A volunteer who registered themself (so they have a login) and whom ``approver`` approved."""
+    v = volunteer_services.volunteer_register(
+        actor=None,
+        home_site=site,
+        real_name=name,
+        id_number=id_number(),
+        **proven_phone(),
+        consent=True,
+        password="long-enough-pass-42",
+    )
+    volunteer_services.volunteer_decide(actor=approver, volunteer=v, approve=True)
+    v.refresh_from_db()
+    return v

@@ -2,12 +2,12 @@
 volunteer's own profile, self-registration, teams and memberships.
 
 Reads go through ``restrict`` (volunteers through ``with_unmask`` too, so masking costs no
-extra query); every write calls ``volunteers.services``.
+extra query; each model's rule adds a volunteer's own rows and the teams they lead or may
+join); every write calls ``volunteers.services``.
 """
 
 from __future__ import annotations
 
-from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -16,15 +16,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from civic import otp
-from civic.api import ScopedViewSet
+from civic import nested, otp
+from civic.api import ScopedViewSet, scoped_object
 from civic.figures import volunteer_figures
 from civic.net import client_address
 from civic.people import mask_phone
-from civic.views import SAFE_METHODS
 
 from . import selectors, services
-from .filters import MembershipFilter, TeamFilter, VolunteerFilter, memberships_visible_to, teams_visible_to
+from .filters import MembershipFilter, TeamFilter, VolunteerFilter
 from .logins import TokenView
 from .models import Membership, Status, Team, Volunteer
 from .serializers import (
@@ -360,24 +359,6 @@ class ClaimLoginView(generics.GenericAPIView):
 # Teams and memberships ------------------------------------------------------------------
 
 
-class _VisibleObjectMixin:
-    """A write on an object the user sees but may not change answers 403, not 404."""
-
-    def visible_queryset(self):  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def get_object(self):
-        try:
-            return super().get_object()
-        except Http404:
-            if (
-                self.request.method not in SAFE_METHODS
-                and self.visible_queryset().filter(pk=self.kwargs["pk"]).exists()
-            ):
-                raise exceptions.PermissionDenied() from None
-            raise
-
-
 @extend_schema_view(
     list=extend_schema(summary="List the teams you can see"),
     retrieve=extend_schema(summary="One team"),
@@ -385,7 +366,7 @@ class _VisibleObjectMixin:
     partial_update=extend_schema(summary="Change a team"),
 )
 @extend_schema(tags=["teams"])
-class TeamViewSet(_VisibleObjectMixin, ScopedViewSet):
+class TeamViewSet(ScopedViewSet):
     """Teams (总队, 大队, 支队, 小分队) of the sites within reach, the teams the user leads, and
     a volunteer's home-site teams. A team is never deleted: mark it inactive."""
 
@@ -393,21 +374,16 @@ class TeamViewSet(_VisibleObjectMixin, ScopedViewSet):
     serializer_class = TeamSerializer
     filterset_class = TeamFilter
     ordering_fields = ["name", "kind", "created_at"]
-    ordering = ["tree_id", "lft"]
+    ordering = list(nested.tree_order())
     http_method_names = ["get", "post", "patch", "head", "options"]
     scope_action_map = {"create": "add", "set_leader": "manage"}
 
-    def visible_queryset(self):
-        return teams_visible_to(self.request.user)
-
     def get_queryset(self):
-        scope_action = self.get_scope_action()
-        if scope_action == "view":
-            queryset = self.visible_queryset()
-        else:
-            queryset = Team.objects.restrict(self.request.user, scope_action)
-        return queryset.select_related("site", "leader", "platform").annotate(
-            member_count=selectors.team_member_count()
+        return (
+            super()
+            .get_queryset()
+            .select_related("site", "leader", "platform")
+            .annotate(member_count=selectors.team_member_count())
         )
 
     def _reloaded(self, team: Team) -> Team:
@@ -461,7 +437,6 @@ class TeamViewSet(_VisibleObjectMixin, ScopedViewSet):
 )
 @extend_schema(tags=["teams"])
 class MembershipViewSet(
-    _VisibleObjectMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -475,11 +450,11 @@ class MembershipViewSet(
     ordering_fields = ["requested_at", "decided_at"]
     ordering = ["-requested_at", "-id"]
 
-    def visible_queryset(self):
-        return memberships_visible_to(self.request.user)
-
     def get_queryset(self):
-        return self.visible_queryset().select_related("volunteer", "team")
+        return Membership.objects.restrict(self.request.user, "view").select_related("volunteer", "team")
+
+    def get_object(self):
+        return scoped_object(self, "view")  # the services decide who may approve, decline or leave
 
     def _answer(self, membership: Membership, code: int = status.HTTP_200_OK) -> Response:
         membership = Membership.objects.select_related("volunteer", "team").get(pk=membership.pk)

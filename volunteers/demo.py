@@ -21,6 +21,7 @@ from centers.demo import COUNTY_CODE, DEMO_PASSWORD, DemoContext
 from centers.models import Kind, Level, Site
 from centers.pinyin import pinyin_for
 from centers.selectors import platforms_for
+from civic import nested
 
 from .identity import check_digit
 from .models import (
@@ -69,23 +70,10 @@ def _phone(index: int) -> str:
 def _villages(ctx: DemoContext) -> list[Site]:
     county = Site.objects.get(pk=ctx.county.pk)  # its nested sets moved as bases and posts were added
     return list(
-        Site.objects.filter(
-            tree_id=county.tree_id,
-            lft__gt=county.lft,
-            rght__lt=county.rght,
-            kind=Kind.PRACTICE,
-            level=Level.VILLAGE,
-        ).order_by("lft")
+        Site.objects.filter(nested.under(county, strict=True), kind=Kind.PRACTICE, level=Level.VILLAGE).order_by(
+            *nested.tree_order()
+        )
     )
-
-
-def _nest(node: Team, children: dict, counter: int, level: int, tree_id: int) -> int:
-    node.lft, node.level, node.tree_id = counter, level, tree_id
-    counter += 1
-    for child in sorted(children.get(id(node), []), key=lambda team: team.name):
-        counter = _nest(child, children, counter, level + 1, tree_id)
-    node.rght = counter
-    return counter + 1
 
 
 def seed_teams(ctx: DemoContext) -> None:
@@ -129,7 +117,7 @@ def seed_teams(ctx: DemoContext) -> None:
             squads.append(squad)
             children[id(detachment)].append(squad)
     tree_id = (Team.objects.aggregate(m=Max("tree_id"))["m"] or 0) + 1
-    _nest(corps, children, 1, 0, tree_id)
+    nested.number(corps, lambda team: sorted(children.get(id(team), []), key=lambda t: t.name), tree_id=tree_id)
     corps.save()
     for team in brigades + list(by_township.values()):
         team.parent = corps

@@ -4,73 +4,15 @@ search by name, pinyin or initials, phone tail and ID tail."""
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from centers.filters import IdFilter
 from centers.models import Site
-from civic.scope import scope_filter
+from civic import nested
 
-from .models import Membership, MembershipRole, MembershipStatus, Status, Team, TeamGrant, TeamKind, Volunteer
+from .models import Membership, MembershipRole, MembershipStatus, Status, Team, TeamKind, Volunteer
 from .selectors import volunteer_search
-
-
-def _led_by(user, prefix: str = "") -> Exists:
-    """Teams (at ``prefix``) under a team ``user`` leads: one range condition."""
-    path = f"{prefix}__" if prefix else ""
-    return Exists(
-        TeamGrant.objects.filter(
-            user=user,
-            permission__codename="lead_team",
-            content_object__tree_id=OuterRef(f"{path}tree_id"),
-            content_object__lft__lte=OuterRef(f"{path}lft"),
-            content_object__rght__gte=OuterRef(f"{path}rght"),
-        )
-    )
-
-
-def teams_visible_to(user):
-    """Teams a user can see: those of the sites in their scope, the teams they lead (with the
-    teams under them), and, for a volunteer, the teams of their home site and the sites above
-    it (the teams they may ask to join). One query."""
-    queryset = Team.objects.all()
-    condition = scope_filter(user, "view", "site")
-    if condition is None:
-        return queryset
-    if user is None or not user.is_authenticated or not user.is_active:
-        return queryset.none()
-    at_home = Volunteer.objects.filter(
-        user=user,
-        anonymised_at__isnull=True,
-        home_site__tree_id=OuterRef("site__tree_id"),
-        home_site__lft__gte=OuterRef("site__lft"),
-        home_site__lft__lte=OuterRef("site__rght"),
-    )
-    return queryset.filter(condition | _led_by(user) | Exists(at_home))
-
-
-def memberships_visible_to(user):
-    """Memberships a user can see: those of teams at the sites in their scope, of the teams they
-    lead (a team leader needs no site grant), and their own. One query."""
-    queryset = Membership.objects.all()
-    condition = scope_filter(user, "view", "team__site")
-    if condition is None:
-        return queryset
-    if user is None or not user.is_authenticated or not user.is_active:
-        return queryset.none()
-    return queryset.filter(condition | _led_by(user, "team") | Q(volunteer__user=user))
-
-
-def _in_subtree(site_id: int, prefix: str) -> Exists:
-    """Rows whose site (at ``prefix``) lies under site ``site_id``: one range condition in the same query."""
-    return Exists(
-        Site.objects.filter(
-            pk=site_id,
-            tree_id=OuterRef(f"{prefix}__tree_id"),
-            lft__lte=OuterRef(f"{prefix}__lft"),
-            rght__gte=OuterRef(f"{prefix}__rght"),
-        )
-    )
 
 
 class VolunteerFilter(django_filters.FilterSet):
@@ -92,7 +34,7 @@ class VolunteerFilter(django_filters.FilterSet):
         return queryset.filter(claim_requested_at__isnull=not value)
 
     def filter_site(self, queryset, name, value):
-        return queryset.filter(_in_subtree(value, "home_site"))
+        return queryset.filter(nested.exists_under(Site.objects.filter(pk=value), "home_site"))
 
     def filter_skill(self, queryset, name, value):
         through = Volunteer.skills.through
@@ -119,7 +61,7 @@ class TeamFilter(django_filters.FilterSet):
         fields = ["site", "kind", "platform", "parent", "is_active", "q"]
 
     def filter_site(self, queryset, name, value):
-        return queryset.filter(_in_subtree(value, "site"))
+        return queryset.filter(nested.exists_under(Site.objects.filter(pk=value), "site"))
 
 
 class MembershipFilter(django_filters.FilterSet):

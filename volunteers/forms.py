@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from centers.forms import SiteChoiceField
 from centers.models import Kind, Level, ServicePlatform, Site
+from civic import nested
 
 from .models import (
     ImportMode,
@@ -173,7 +174,7 @@ class SelfRegistrationForm(_IdentityFields, _GuardianFields, _ProfileForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        counties = practice_sites().filter(level=Level.COUNTY).order_by("tree_id", "lft")
+        counties = practice_sites().filter(level=Level.COUNTY).order_by(*nested.tree_order())
         self.single_county = None
         county_list = list(counties[:2])
         if len(county_list) == 1:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from guardian.models import UserObjectPermissionBase
@@ -19,7 +19,7 @@ from mptt.querysets import TreeQuerySet
 
 from centers.models import LocalizedNameMixin, ServicePlatform, Site
 from civic.querysets import RestrictedQuerySet
-from civic.scope import grant_model
+from civic.scope import Anchor, Reach, ScopeRule
 
 
 class Gender(models.TextChoices):
@@ -59,38 +59,24 @@ class SourceGroup(LocalizedNameMixin):
         return self.label
 
 
-class VolunteerQuerySet(RestrictedQuerySet):
-    def restrict(self, user, action: str = "view"):
-        """Site scope, plus a volunteer's own record for reading."""
-        scoped = super().restrict(user, action)
-        if action == "view" and user is not None and user.is_authenticated and not user.is_superuser:
-            return self.filter(Q(pk__in=scoped.values("pk")) | Q(user=user))
-        return scoped
+LEAD_TEAM = "lead_team"  # the team grant's codename
 
+# Tree nodes a user is tied to without a site grant (``civic.scope.Anchor``).
+HOME_SITE = Anchor("volunteers.Volunteer", "home_site")  # their volunteer record's home site
+LED_TEAMS = Anchor("volunteers.TeamGrant", "content_object", where=Q(permission__codename=LEAD_TEAM))
+
+
+class VolunteerQuerySet(RestrictedQuerySet):
     def listed(self):
         """What lists show: withdrawn and anonymised people are kept, but not listed."""
         return self.exclude(status=Status.WITHDRAWN).filter(anonymised_at__isnull=True)
 
-    def with_unmask(self, user):
-        """Annotate ``can_unmask``: may ``user`` see this volunteer's ID number and phone whole?"""
-        if user is not None and user.is_authenticated and user.is_superuser:
-            return self.annotate(can_unmask=models.Value(True))
-        if user is None or not user.is_authenticated:
-            return self.annotate(can_unmask=models.Value(False))
-        grants = grant_model().objects.filter(
-            user=user,
-            permission__codename="manage_subtree",
-            content_object__tree_id=OuterRef("home_site__tree_id"),
-            content_object__lft__lte=OuterRef("home_site__lft"),
-            content_object__rght__gte=OuterRef("home_site__rght"),
-        )
-        return self.annotate(can_unmask=Exists(grants) | Q(user__isnull=False, user=user))
-
 
 class Volunteer(models.Model):
-    """A registered volunteer (志愿者)."""
+    """A registered volunteer (志愿者). Their own record is theirs to read; ID number and
+    phone are shown whole to the managers of their home site's subtree and to them."""
 
-    scope_site_path = "home_site"
+    scope = ScopeRule(site="home_site", owner="user", unmask="manage")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -181,9 +167,11 @@ class TeamManager(TreeManager.from_queryset(TeamQuerySet)):
 
 
 class Team(MPTTModel):
-    """A volunteer team (总队 → 大队/支队 → 小分队), attached to a site."""
+    """A volunteer team (总队 → 大队/支队 → 小分队), attached to a site. Besides the site's
+    roles, its leader (and the leaders of the teams above) read it, and so does a volunteer
+    whose home site lies under the team's site (the teams they may ask to join)."""
 
-    scope_site_path = "site"
+    scope = ScopeRule(site="site", reach=(Reach("", "under", LED_TEAMS), Reach("site", "over", HOME_SITE)))
 
     parent = TreeForeignKey(
         "self", verbose_name=_("parent team"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -210,7 +198,7 @@ class Team(MPTTModel):
     class Meta:
         verbose_name = _("team")
         verbose_name_plural = _("teams")
-        permissions = [("lead_team", _("Lead the team and the teams under it"))]
+        permissions = [(LEAD_TEAM, _("Lead the team and the teams under it"))]
         indexes = [models.Index(fields=["tree_id", "lft"], name="volunteers_team_tree_lft")]
         constraints = [models.UniqueConstraint(fields=["site", "name"], name="volunteers_team_name_unique")]
 
@@ -241,9 +229,10 @@ class MembershipStatus(models.TextChoices):
 
 
 class Membership(models.Model):
-    """A volunteer's place in a team, from the join request on."""
+    """A volunteer's place in a team, from the join request on: read by the team site's
+    roles, the team's leaders (who need no site role) and the volunteer."""
 
-    scope_site_path = "team__site"
+    scope = ScopeRule(site="team__site", owner="volunteer__user", reach=(Reach("team", "under", LED_TEAMS),))
 
     volunteer = models.ForeignKey(
         Volunteer, verbose_name=_("volunteer"), on_delete=models.CASCADE, related_name="memberships"
@@ -297,7 +286,7 @@ class ImportStatus(models.TextChoices):
 class RosterImport(models.Model):
     """One upload of a volunteer roster (Excel or CSV), checked and written by a Celery task."""
 
-    scope_site_path = "site"
+    scope = ScopeRule(site="site")
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -31,7 +31,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from centers.models import Site
 from centers.pinyin import pinyin_for
 from centers.selectors import platforms_for
-from civic import audit
+from civic import audit, nested
 from civic.scope import can
 from civic.xlsx import XlsxSheet
 
@@ -301,7 +301,7 @@ class CheckedRow:
 
 
 def _inside(site: Site, root: Site) -> bool:
-    return site.tree_id == root.tree_id and root.lft <= site.lft and site.rght <= root.rght
+    return nested.contains(root, site)
 
 
 class _Lookups:

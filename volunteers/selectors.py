@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from centers.models import Level, Site
+from civic import nested
 from civic.figures import Figure
 
 from .identity import normalize_id, normalize_phone
@@ -25,12 +26,7 @@ def coverage_target() -> Decimal:
 
 def _active_in_subtree():
     return (
-        Volunteer.objects.filter(
-            status=Status.ACTIVE,
-            home_site__tree_id=OuterRef("tree_id"),
-            home_site__lft__gte=OuterRef("lft"),
-            home_site__lft__lte=OuterRef("rght"),
-        )
+        Volunteer.objects.filter(nested.under(nested.outer(), "home_site"), status=Status.ACTIVE)
         .order_by()
         .values("home_site__tree_id")
         .annotate(n=Count("pk"))
@@ -40,13 +36,7 @@ def _active_in_subtree():
 
 def _village_population():
     return (
-        Site.objects.filter(
-            tree_id=OuterRef("tree_id"),
-            lft__gte=OuterRef("lft"),
-            lft__lte=OuterRef("rght"),
-            level=Level.VILLAGE,
-            population__isnull=False,
-        )
+        Site.objects.filter(nested.under(nested.outer()), level=Level.VILLAGE, population__isnull=False)
         .order_by()
         .values("tree_id")
         .annotate(n=Sum("population"))
@@ -117,14 +107,7 @@ def site_volunteer_figures(sites: list[Site]) -> dict[int, list[Figure]]:
 
 def status_counts(site: Site) -> dict[str, int]:
     """Volunteers of each status whose home site lies under ``site`` (1 query)."""
-    rows = (
-        Volunteer.objects.filter(
-            home_site__tree_id=site.tree_id, home_site__lft__gte=site.lft, home_site__lft__lte=site.rght
-        )
-        .order_by()
-        .values("status")
-        .annotate(n=Count("pk"))
-    )
+    rows = Volunteer.objects.filter(nested.under(site, "home_site")).order_by().values("status").annotate(n=Count("pk"))
     counts = {status: 0 for status in Status.values}
     counts.update({row["status"]: row["n"] for row in rows})
     return counts

@@ -8,14 +8,12 @@ site's subtree and the volunteer themself see them whole.
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from centers.models import Kind, ServicePlatform, Site
-from civic.scope import scope_filter
 
 from .identity import mask_id, mask_phone
 from .models import Membership, MembershipStatus, PoliticalStatus, SourceGroup, Status, Team, Volunteer
@@ -57,14 +55,10 @@ class ScopedSiteField(serializers.PrimaryKeyRelatedField):
         super().__init__(**kwargs)
 
     def get_queryset(self):
-        condition = scope_filter(_user(self), self.scope_action, "")
-        if condition is None:
-            return Site.objects.all()
+        allowed = Site.objects.restrict(_user(self), self.scope_action)
         instance = getattr(self.parent, "instance", None)
         current = getattr(instance, f"{self.source}_id", None) if isinstance(instance, models.Model) else None
-        if current is not None:
-            condition = Q(pk=current) | condition
-        return Site.objects.filter(condition)
+        return allowed if current is None else allowed | Site.objects.filter(pk=current)
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -80,9 +74,7 @@ class VisibleTeamField(serializers.PrimaryKeyRelatedField):
     """A team the requesting user can see."""
 
     def get_queryset(self):
-        from .filters import teams_visible_to
-
-        return teams_visible_to(_user(self))
+        return Team.objects.restrict(_user(self), "view")
 
 
 # Reading -----------------------------------------------------------------------------

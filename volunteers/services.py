@@ -16,12 +16,13 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from centers.models import Kind, ServicePlatform, Site
 from centers.pinyin import pinyin_for
-from centers.tree import advisory_lock
-from civic import audit, otp, sms
+from civic import audit, nested, otp, sms
+from civic.locks import advisory_lock
 from civic.scope import can
 
 from .identity import age_on, parse_id_number, validate_mobile
 from .models import (
+    LEAD_TEAM,
     Membership,
     MembershipRole,
     MembershipStatus,
@@ -36,6 +37,7 @@ from .privacy import mask_audit_changes, new_login_handle
 
 User = get_user_model()
 
+TEAM_TREES = "volunteers.teams"  # the advisory-lock namespace of every team-tree write
 MAX_PER_PHONE = 3  # a phone may be shared by up to three volunteers of one family
 PROFILE_FIELDS = [
     "real_name",
@@ -61,13 +63,7 @@ def is_team_leader(user, team: Team) -> bool:
     """Whether ``user`` leads ``team`` or a team above it (one query)."""
     if user is None or not user.is_authenticated:
         return False
-    return Team.objects.filter(
-        grants__user=user,
-        grants__permission__codename="lead_team",
-        tree_id=team.tree_id,
-        lft__lte=team.lft,
-        rght__gte=team.rght,
-    ).exists()
+    return Team.objects.filter(nested.over(team), grants__user=user, grants__permission__codename=LEAD_TEAM).exists()
 
 
 def duplicate_message(actor, existing: Volunteer) -> str:
@@ -555,10 +551,10 @@ def team_create(*, actor, site: Site, name: str, kind: str, parent: Team | None 
         raise ValidationError({"name": _("A team needs a name.")})
     if Team.objects.filter(site=site, name=name).exists():
         raise ValidationError({"name": _("This site already has a team with this name.")})
-    advisory_lock("teams")  # team trees are small: one lock serialises every team-tree write
+    advisory_lock(TEAM_TREES)  # team trees are small: one lock serialises every team-tree write
     if parent is not None:
         parent = Team.objects.select_related("site").get(pk=parent.pk)
-        if not (parent.site.tree_id == site.tree_id and parent.site.lft <= site.lft and site.rght <= parent.site.rght):
+        if not nested.contains(parent.site, site):
             raise ValidationError({"parent": _("A team sits under a team of its own site or a site above it.")})
     team = Team(site=site, parent=parent, name=name, kind=kind, **fields)
     team.save()
@@ -580,6 +576,7 @@ def team_update(*, actor, team: Team, **fields) -> Team:
         raise ValidationError({"name": _("A team needs a name.")})
     if Team.objects.filter(site_id=team.site_id, name=team.name).exclude(pk=team.pk).exists():
         raise ValidationError({"name": _("This site already has a team with this name.")})
+    advisory_lock(TEAM_TREES)  # a new name may reorder the team among its siblings
     team.save()
     changes = audit.diff(team, TEAM_FIELDS, before)
     if changes:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
-from django.http import Http404
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from centers.models import Kind, Level, Site
+from civic import nested
 from civic.models import AuditEntry
 from civic.people import name_people
+from civic.views import not_found as _not_found  # noqa: F401 (the pages raise it)
 
 from ..identity import mask_id, mask_phone
 from ..models import (
@@ -51,10 +51,6 @@ def _is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _not_found() -> Http404:
-    return Http404(_("Not found, or outside your area."))
-
-
 def _next_or(request, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -65,7 +61,9 @@ def _next_or(request, fallback: str) -> str:
 def _sites_for(user, action: str, *, limit: int = SITE_CHOICES_LIMIT):
     """Active practice sites ``user`` may ``action`` at, in tree order, for a select: the lower
     levels are left out when there are too many (one to three small queries)."""
-    sites = Site.objects.restrict(user, action).filter(kind=Kind.PRACTICE, is_active=True).order_by("tree_id", "lft")
+    sites = (
+        Site.objects.restrict(user, action).filter(kind=Kind.PRACTICE, is_active=True).order_by(*nested.tree_order())
+    )
     for lower in ([], [Level.GROUP], [Level.GROUP, Level.VILLAGE], [Level.GROUP, Level.VILLAGE, Level.TOWNSHIP]):
         narrowed = sites.exclude(level__in=lower) if lower else sites
         if narrowed[: limit + 1].count() <= limit:

@@ -12,14 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from centers.models import Kind, Site
-from centers.selectors import platforms_for, platforms_visible_to
+from centers.models import Kind, ServicePlatform, Site
+from centers.selectors import platforms_for
 from civic import figures as civic_figures
+from civic import nested
 from civic.scope import can
 from civic.views import ScopedMixin, flash_error, form_errors_from, paginate, run_write
 
 from .. import roster, services
-from ..filters import VolunteerFilter, teams_visible_to
+from ..filters import VolunteerFilter
 from ..forms import (
     STATUS_ACTIONS,
     PasswordForm,
@@ -30,6 +31,7 @@ from ..forms import (
 )
 from ..models import (
     Status,
+    Team,
     TeamKind,
     Volunteer,
 )
@@ -67,14 +69,17 @@ def volunteer_list(request):
     queryset = queryset.select_related("home_site", "source_group").order_by("-registered_at", "-id")
     page = paginate(request, queryset, PER_PAGE)
     page.object_list = shown(list(page.object_list))
-    teams = teams_visible_to(user).filter(is_active=True).exclude(kind=TeamKind.SQUAD).order_by("tree_id", "lft")
+    visible_teams = Team.objects.restrict(user, "view")
+    teams = visible_teams.filter(is_active=True).exclude(kind=TeamKind.SQUAD).order_by(*nested.tree_order())
     chosen_team = request.GET.get("team", "")
     if chosen_team.isdigit():
-        teams = teams | teams_visible_to(user).filter(pk=int(chosen_team))
+        teams = teams | visible_teams.filter(pk=int(chosen_team))
     form = VolunteerFilterForm(
         request.GET,
         sites=_sites_for(user, "view"),
-        platforms=platforms_visible_to(user).filter(is_active=True),
+        platforms=ServicePlatform.objects.restrict(user, "view")
+        .filter(is_active=True)
+        .order_by(*nested.tree_order("owner"), "sort_order"),
         teams=teams,
     )
     return render(

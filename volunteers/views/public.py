@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from centers.models import Site
 from centers.selectors import platforms_for
 from civic import figures as civic_figures
-from civic import otp
+from civic import nested, otp
 from civic.net import client_address
 from civic.people import mask_phone
 from civic.throttle import throttled
@@ -150,13 +150,11 @@ def joinable_teams(volunteer: Volunteer):
     site = volunteer.home_site
     open_teams = Membership.objects.filter(volunteer=volunteer, status__in=MEMBERSHIP_OPEN).values("team_id")
     return (
-        Team.objects.filter(
-            is_active=True, site__tree_id=site.tree_id, site__lft__lte=site.lft, site__rght__gte=site.rght
-        )
+        Team.objects.filter(nested.over(site, "site"), is_active=True)
         .exclude(pk__in=open_teams)
         .select_related("site", "platform")
         .annotate(member_count=selectors.team_member_count())
-        .order_by("-site__lft", "tree_id", "lft")
+        .order_by(*nested.tree_order("site", reverse=True), *nested.tree_order())
     )
 
 

@@ -12,10 +12,11 @@ from django.views.decorators.http import require_POST
 
 from centers.models import Kind, Site
 from centers.selectors import platforms_for
-from civic.views import flash_error, form_errors_from, paginate, refusal, run_write
+from civic import nested
+from civic.views import flash_error, form_errors_from, get_scoped, paginate, run_write
 
 from .. import selectors, services
-from ..filters import TeamFilter, memberships_visible_to, teams_visible_to
+from ..filters import TeamFilter
 from ..forms import (
     LeaderForm,
     TeamCreateForm,
@@ -34,7 +35,6 @@ from .common import (
     PER_PAGE,
     TEAMS_PER_PAGE,
     _next_or,
-    _not_found,
     _sites_for,
 )
 
@@ -42,7 +42,7 @@ from .common import (
 
 
 def _teams_for(user):
-    return teams_visible_to(user).select_related("site", "leader", "platform")
+    return Team.objects.restrict(user, "view").select_related("site", "leader", "platform")
 
 
 @login_required
@@ -53,7 +53,7 @@ def team_list(request):
     queryset = filterset.qs if filterset.is_valid() else Team.objects.none()
     queryset = queryset.annotate(
         member_count=selectors.team_member_count(), pending_count=selectors.team_pending_count()
-    ).order_by("tree_id", "lft")
+    ).order_by(*nested.tree_order())
     page = paginate(request, queryset, TEAMS_PER_PAGE)
     form = VolunteerFilterForm(request.GET, sites=_sites_for(user, "view"))
     return render(
@@ -72,13 +72,7 @@ def team_list(request):
 
 def _team_or_404(user, pk: int, action: str = "view") -> Team:
     """The team, if ``user`` may ``action`` it; 403 if they only see it; 404 otherwise."""
-    if action == "view":
-        team = _teams_for(user).filter(pk=pk).first()
-    else:
-        team = Team.objects.restrict(user, action).select_related("site", "leader", "platform").filter(pk=pk).first()
-    if team is None:
-        raise refusal(Team.objects.all(), user, pk, action, visible=teams_visible_to(user))
-    return team
+    return get_scoped(Team.objects.select_related("site", "leader", "platform"), user, pk, action)
 
 
 @login_required
@@ -122,9 +116,7 @@ def team_detail(request, pk: int):
 @require_POST
 def membership_decide(request, pk: int):
     """The team leader or a site manager accepts or declines a join request."""
-    membership = memberships_visible_to(request.user).select_related("team", "volunteer").filter(pk=pk).first()
-    if membership is None:
-        raise _not_found()
+    membership = get_scoped(Membership.objects.select_related("team", "volunteer"), request.user, pk)
     approve = request.POST.get("approve") == "1"
     try:
         services.membership_decide(actor=request.user, membership=membership, approve=approve)
@@ -142,9 +134,9 @@ def team_create(request):
     if not Site.objects.restrict(user, "add").exists():
         raise PermissionDenied(_("Only site managers create teams."))
     sites = _sites_for(user, "add")
-    parents = (
-        teams_visible_to(user).filter(is_active=True).exclude(kind=TeamKind.SQUAD).select_related(None)
-    ).order_by("tree_id", "lft")
+    parents = (Team.objects.restrict(user, "view").filter(is_active=True).exclude(kind=TeamKind.SQUAD)).order_by(
+        *nested.tree_order()
+    )
     raw_site = request.POST.get("site") or request.GET.get("site") or ""
     site = Site.objects.restrict(user, "add").filter(pk=int(raw_site)).first() if raw_site.isdigit() else None
     platforms = platforms_for(site or sites.first())
