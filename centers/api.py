@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from civic.api import ScopedViewSet
+from civic.ids import parse_id
 from civic.scope import Role, scope_filter
 from civic.views import SAFE_METHODS
 
@@ -117,8 +118,8 @@ class ServicePlatformViewSet(ScopedViewSet):
         try:
             return super().get_object()
         except Http404:
-            pk = self.kwargs.get("pk")
-            if self.get_scope_action() != "view" and self._scoped("view").filter(pk=pk).exists():
+            pk = parse_id(self.kwargs.get("pk"))
+            if self.get_scope_action() != "view" and pk and self._scoped("view").filter(pk=pk).exists():
                 raise exceptions.PermissionDenied() from None
             raise
 
@@ -168,7 +169,8 @@ class SiteGrantViewSet(
         try:
             return super().get_object()
         except Http404:
-            if self.request.method not in SAFE_METHODS and self._scoped("view").filter(pk=self.kwargs["pk"]).exists():
+            pk = parse_id(self.kwargs["pk"])
+            if self.request.method not in SAFE_METHODS and pk and self._scoped("view").filter(pk=pk).exists():
                 raise exceptions.PermissionDenied() from None
             raise
 

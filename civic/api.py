@@ -9,6 +9,7 @@ from django.http import Http404
 from rest_framework import exceptions, viewsets
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .ids import parse_id
 from .views import SAFE_METHODS, run_write
 
 
@@ -41,10 +42,10 @@ class ScopedViewSet(viewsets.ModelViewSet):
         try:
             return super().get_object()
         except Http404:
-            if self.get_scope_action() != "view":
-                lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
+            pk = parse_id(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
+            if self.get_scope_action() != "view" and pk is not None:
                 visible = self.queryset.model._default_manager.restrict(self.request.user, "view")
-                if visible.filter(**lookup).exists():
+                if visible.filter(**{self.lookup_field: pk}).exists():
                     raise exceptions.PermissionDenied() from None
             raise
 

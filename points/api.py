@@ -14,7 +14,6 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.throttling import AnonRateThrottle
@@ -22,6 +21,8 @@ from rest_framework.throttling import AnonRateThrottle
 from centers.models import Site
 from centers.selectors import top_sites_for
 from civic.api import ScopedViewSet
+from civic.errors import FormParser, JSONParser, MultiPartParser
+from civic.ids import parse_id
 from civic.scope import scope_filter
 
 from . import selectors, services
@@ -170,7 +171,8 @@ class GoodsViewSet(ScopedViewSet):
         try:
             return super().get_object()
         except (Http404, exceptions.NotFound):
-            if self.get_scope_action() != "view" and self.visible().filter(pk=self.kwargs.get("pk")).exists():
+            pk = parse_id(self.kwargs.get("pk"))
+            if self.get_scope_action() != "view" and pk and self.visible().filter(pk=pk).exists():
                 raise exceptions.PermissionDenied() from None
             raise
 
@@ -296,8 +298,10 @@ class CertificateVerifyView(generics.GenericAPIView):
         responses={200: VerifiedCertificateSerializer, 404: None},
     )
     def get(self, request, code: str):
-        certificate = Certificate.objects.filter(code=code.strip().upper()[:16]).select_related("volunteer", "site")
-        certificate = certificate.first()
+        normal = Certificate.normal_code(code)
+        certificate = (
+            Certificate.objects.filter(code=normal).select_related("volunteer", "site").first() if normal else None
+        )
         if certificate is None:
             raise exceptions.NotFound("No certificate has this code.")
         certificate.name = masked_name(certificate.volunteer.real_name)

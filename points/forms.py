@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Goods
+from .models import MAX_STOCK_MOVE, Certificate, Goods
 from .selectors import PERIODS
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
@@ -51,7 +51,7 @@ class StockForm(forms.Form):
         widget=forms.RadioSelect,
         initial=IN,
     )
-    quantity = forms.IntegerField(label=gettext_lazy("Quantity"), min_value=1, max_value=100_000)
+    quantity = forms.IntegerField(label=gettext_lazy("Quantity"), min_value=1, max_value=MAX_STOCK_MOVE)
     note = forms.CharField(
         label=gettext_lazy("Note"), max_length=200, required=False, help_text=gettext_lazy("Required for a write-off.")
     )
@@ -167,6 +167,12 @@ class VerifyForm(forms.Form):
         max_length=16,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
+
+    def clean_code(self):
+        code = Certificate.normal_code(self.cleaned_data["code"])
+        if code is None:
+            raise ValidationError(_("Type the code as printed on the certificate: letters and digits only."))
+        return code
 
 
 class SealForm(forms.Form):

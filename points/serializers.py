@@ -9,8 +9,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from centers.serializers import VisibleSiteField
+from civic.ids import IdSerializerField
 
-from .models import Account, Certificate, Entry, Goods, Redemption, Rule
+from .models import MAX_STOCK_MOVE, Account, Certificate, Entry, Goods, Redemption, Rule
 from .selectors import PERIODS
 
 
@@ -55,7 +56,7 @@ class EntrySerializer(serializers.ModelSerializer):
 
 
 class RankingQuerySerializer(serializers.Serializer):
-    site = serializers.IntegerField(required=False, help_text=_("The subtree (a site id); default: your township."))
+    site = IdSerializerField(required=False, help_text=_("The subtree (a site id); default: your township."))
     by = serializers.ChoiceField(choices=["hours", "points"], default="hours")
     period = serializers.ChoiceField(choices=list(PERIODS), default="month")
     kind = serializers.ChoiceField(choices=["volunteers", "teams", "sites"], default="volunteers")
@@ -96,7 +97,11 @@ class GoodsSerializer(serializers.ModelSerializer):
 
 
 class StockSerializer(serializers.Serializer):
-    quantity = serializers.IntegerField(help_text=_("Positive: goods in. Negative: a write-off (needs a note)."))
+    quantity = serializers.IntegerField(
+        min_value=-MAX_STOCK_MOVE,
+        max_value=MAX_STOCK_MOVE,
+        help_text=_("Positive: goods in. Negative: a write-off (needs a note)."),
+    )
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
@@ -130,12 +135,12 @@ class RedemptionSerializer(serializers.ModelSerializer):
 
 
 class RedeemSerializer(serializers.Serializer):
-    goods = serializers.IntegerField()
+    goods = IdSerializerField()
     quantity = serializers.IntegerField(min_value=1, max_value=99, default=1)
 
 
 class FulfilSerializer(serializers.Serializer):
-    site = serializers.IntegerField(help_text=_("The shop's site."))
+    site = IdSerializerField(help_text=_("The shop's site."))
     pickup_code = serializers.CharField(max_length=12)
 
 

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 
 from centers.models import Site
 from centers.selectors import top_sites_for
+from civic.ids import parse_id, query_id, query_int
 from civic.scope import can
 from civic.views import flash_error, form_errors_from, get_scoped, paginate, run_write
 from volunteers.models import Volunteer
@@ -60,6 +61,7 @@ from .models import (
 )
 
 HISTORY_PER_PAGE = 20
+MAX_PAGE = 10_000  # ?page= beyond this reads this page
 LIST_PER_PAGE = 50
 NOT_FOUND = _("Not found, or outside your area.")
 
@@ -141,8 +143,7 @@ class HistoryPage:
     whether there is an older page."""
 
     def __init__(self, request, queryset, per_page: int = HISTORY_PER_PAGE):
-        raw = request.GET.get("page", "")
-        self.number = max(int(raw), 1) if raw.isdigit() else 1
+        self.number = query_int(request, "page", default=1, lo=1, hi=MAX_PAGE)
         start = (self.number - 1) * per_page
         rows = list(queryset[start : start + per_page + 1])
         self.has_next = len(rows) > per_page
@@ -188,8 +189,7 @@ def _history_html(request, volunteer_id: int, account) -> str:
     Every ledger write (a reversal included) saves the account, so ``updated_at`` in the
     key makes a cached page exact; the expiry bounds how long a renamed site shows its old
     name."""
-    raw = request.GET.get("page", "")
-    number = max(int(raw), 1) if raw.isdigit() else 1
+    number = query_int(request, "page", default=1, lo=1, hi=MAX_PAGE)
     stamp = account.updated_at.timestamp() if account is not None else 0
     key = f"points:history:{volunteer_id}:{stamp}:{number}:{get_language()}"
     html = cache.get(key)
@@ -214,14 +214,13 @@ def _ranking_site(request, volunteer: Volunteer | None) -> Site | None:
     raw = request.GET.get("site", "")
     user = request.user
     if raw:
-        if not raw.isdigit():
+        pk = parse_id(raw)
+        if pk is None:
             raise Http404(NOT_FOUND)
-        site = Site.objects.restrict(user, "view").filter(pk=int(raw)).first()
+        site = Site.objects.restrict(user, "view").filter(pk=pk).first()
         if site is None and volunteer is not None:
             home = volunteer.home_site
-            site = Site.objects.filter(
-                pk=int(raw), tree_id=home.tree_id, lft__lte=home.lft, rght__gte=home.rght
-            ).first()
+            site = Site.objects.filter(pk=pk, tree_id=home.tree_id, lft__lte=home.lft, rght__gte=home.rght).first()
         if site is None:
             raise Http404(NOT_FOUND)
         return site
@@ -321,8 +320,7 @@ def my_redemptions(request):
         Redemption.objects.filter(account__volunteer__user=request.user).select_related("goods__site").order_by("-id")
     )
     page = paginate(request, rows, LIST_PER_PAGE)
-    new = request.GET.get("new", "")
-    return render(request, "points/my_redemptions.html", {"page": page, "new": int(new) if new.isdigit() else None})
+    return render(request, "points/my_redemptions.html", {"page": page, "new": query_id(request, "new")})
 
 
 @login_required
@@ -524,8 +522,8 @@ def reconciliation(request, site_pk):
 def manage(request):
     """Where a manager starts: their sites, each with its points pages; a volunteer search."""
     tops = list(top_sites_for(request.user).filter(pk__in=Site.objects.restrict(request.user, "manage").values("pk")))
-    raw = request.GET.get("site", "")
-    site = _scoped_site(request.user, int(raw), "view") if raw.isdigit() else (tops[0] if tops else None)
+    pk = query_id(request, "site")
+    site = _scoped_site(request.user, pk, "view") if pk is not None else (tops[0] if tops else None)
     children = list(site.get_children().order_by("lft")[:300]) if site else []
     q = request.GET.get("q", "").strip()[:50]
     found = None
@@ -773,9 +771,12 @@ def verify(request, code=None):
     if code is None:
         form = VerifyForm(request.GET or None)
         if form.is_valid():
-            return redirect("verify:code", code=form.cleaned_data["code"].strip().upper())
+            return redirect("verify:code", code=form.cleaned_data["code"])
         return render(request, "points/verify.html", {"form": form})
-    certificate = Certificate.objects.filter(code=code.strip().upper()[:16]).select_related("volunteer", "site").first()
+    normal = Certificate.normal_code(code)
+    certificate = (
+        Certificate.objects.filter(code=normal).select_related("volunteer", "site").first() if normal else None
+    )
     if certificate is None:
         return render(request, "points/verify.html", {"form": VerifyForm(), "unknown": code[:16]}, status=404)
     return render(

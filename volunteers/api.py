@@ -19,6 +19,7 @@ from rest_framework.throttling import AnonRateThrottle
 
 from civic.api import ScopedViewSet
 from civic.figures import volunteer_figures
+from civic.ids import parse_id
 from civic.views import SAFE_METHODS
 
 from . import selectors, services
@@ -346,10 +347,8 @@ class _VisibleObjectMixin:
         try:
             return super().get_object()
         except Http404:
-            if (
-                self.request.method not in SAFE_METHODS
-                and self.visible_queryset().filter(pk=self.kwargs["pk"]).exists()
-            ):
+            pk = parse_id(self.kwargs["pk"])
+            if self.request.method not in SAFE_METHODS and pk and self.visible_queryset().filter(pk=pk).exists():
                 raise exceptions.PermissionDenied() from None
             raise
 

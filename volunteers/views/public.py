@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from centers.models import Site
 from centers.selectors import platforms_for
 from civic import figures as civic_figures
+from civic.ids import parse_id, post_id
 from civic.throttle import limit_posts
 from civic.views import flash_error, form_errors_from
 
@@ -70,8 +71,8 @@ def register(request):
 
 def places(request):
     """htmx: the options of the practice sites under the chosen county or township."""
-    raw = request.GET.get("township") or request.GET.get("county") or ""
-    parent = practice_sites().filter(pk=int(raw)).first() if raw.isdigit() else None
+    pk = parse_id(request.GET.get("township") or request.GET.get("county"))
+    parent = practice_sites().filter(pk=pk).first() if pk else None
     children = practice_sites().filter(parent=parent).order_by("code", "name") if parent else Site.objects.none()
     return render(request, "volunteers/_places.html", {"places": children, "parent": parent})
 
@@ -147,8 +148,8 @@ def me(request):
 @require_POST
 def me_join(request):
     volunteer = _my_volunteer(request)
-    raw = request.POST.get("team", "")
-    team = joinable_teams(volunteer).filter(pk=int(raw)).first() if volunteer and raw.isdigit() else None
+    pk = post_id(request, "team")
+    team = joinable_teams(volunteer).filter(pk=pk).first() if volunteer and pk else None
     if team is None:
         raise _not_found()
     try:
@@ -163,11 +164,9 @@ def me_join(request):
 @login_required
 @require_POST
 def me_leave(request):
-    raw = request.POST.get("membership", "")
+    pk = post_id(request, "membership")
     membership = (
-        Membership.objects.filter(pk=int(raw), volunteer__user=request.user).select_related("team").first()
-        if raw.isdigit()
-        else None
+        Membership.objects.filter(pk=pk, volunteer__user=request.user).select_related("team").first() if pk else None
     )
     if membership is None:
         raise _not_found()
