@@ -98,6 +98,7 @@ class RankingsView(generics.GenericAPIView):
 
     serializer_class = RankedSerializer
     filter_backends = []
+    pagination_class = None  # the ranking is its top rows, whole
 
     @extend_schema(
         summary="Rankings of a subtree",
@@ -295,7 +296,7 @@ class CertificateVerifyView(generics.GenericAPIView):
         summary="Check a certificate by its verification code (no login)",
         tags=["certificates"],
         parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH)],
-        responses={200: VerifiedCertificateSerializer, 404: None},
+        responses=VerifiedCertificateSerializer,
     )
     def get(self, request, code: str):
         normal = Certificate.normal_code(code)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -81,7 +80,7 @@ class GoodsSerializer(serializers.ModelSerializer):
         fields = ["id", "site", "name", "price", "stock", "is_active", "photo", "photo_url", "created_at"]
         read_only_fields = ["stock", "created_at"]
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_photo_url(self, goods: Goods) -> str | None:
         if not goods.photo:
             return None

@@ -1,10 +1,12 @@
 """Refused input is answered once, in one place (civic.errors): a NUL byte anywhere in the
 path, the query or a posted form is a 400 with a message before any view runs (PostgreSQL
-cannot take it); under /api/ the 400 and 404 answers are JSON."""
+cannot take it); under /api/ the 400 and 404 answers are JSON. The schema documents the
+error answers of every operation (civic.schema)."""
 
 from __future__ import annotations
 
 import pytest
+from drf_spectacular.generators import SchemaGenerator
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +50,23 @@ def test_unknown_api_addresses_answer_json(as_user, world):
     assert response.status_code == 404 and response.json()["detail"]
     page = as_user(world.county_manager).get("/sites/0.5/")
     assert page.status_code == 404 and "text/html" in page["Content-Type"]
+
+
+def test_every_operation_documents_its_error_answers():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    assert "Error" in schema["components"]["schemas"]
+    operations = [(path, method, op) for path, item in schema["paths"].items() for method, op in item.items()]
+    assert len(operations) > 50
+    for path, method, operation in operations:
+        for code in ("400", "403", "404", "429"):
+            answer = operation["responses"].get(code)
+            assert answer, f"{method.upper()} {path} does not document {code}"
+            assert answer["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+
+
+def test_the_schema_says_what_goods_and_rankings_answer():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    photo_url = schema["components"]["schemas"]["Goods"]["properties"]["photo_url"]
+    assert photo_url["nullable"] is True and photo_url["readOnly"] is True
+    rankings = schema["paths"]["/api/points/rankings/"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert rankings["schema"] == {"type": "array", "items": {"$ref": "#/components/schemas/Ranked"}}
