@@ -83,8 +83,9 @@ def in_test_transaction():
 
 
 @pytest.fixture
-def seeded(request):
+def seeded(request, settings, tmp_path):
     """The test world and a few rows of everything, numbered from 1 where the tables are empty."""
+    settings.MEDIA_ROOT = tmp_path
     request.getfixturevalue("db")
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models(include_auto_created=True)):
@@ -107,8 +108,7 @@ def seeded(request):
     return world
 
 
-def test_every_answer_of_the_api_fits_its_schema(seeded, request, settings, tmp_path, capsys):
-    settings.MEDIA_ROOT = tmp_path
+def test_every_answer_of_the_api_fits_its_schema(seeded, request, capsys):
     world = seeded
     personas = {
         "county_manager": {"Authorization": f"Token {Token.objects.create(user=world.county_manager).key}"},
