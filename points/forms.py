@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from civic.ids import is_digits
+
 from .models import MAX_STOCK_MOVE, Certificate, Goods
 from .selectors import PERIODS
 
@@ -121,10 +123,10 @@ class RuleForm(forms.Form):
         text = self.cleaned_data["star_hours"].replace("，", ",").strip()
         if not text:
             return []
-        try:
-            return [int(part) for part in text.split(",") if part.strip()]
-        except ValueError:
-            raise ValidationError(_("Give whole numbers of hours separated by commas.")) from None
+        parts = [part.strip() for part in text.split(",") if part.strip()]
+        if not all(is_digits(part) and len(part) <= 9 for part in parts):
+            raise ValidationError(_("Give whole numbers of hours separated by commas."))
+        return [int(part) for part in parts]
 
 
 class AdjustForm(forms.Form):

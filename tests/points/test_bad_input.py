@@ -1,17 +1,20 @@
 """Bad input on the points pages and API answers 400/404 with a message, never 500: ids
 that are no ids, certificate codes with a slash, stock beyond the bounds the page and the API
-share."""
+share, rules and past points of the wrong shape."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
-from points import services
-from points.forms import StockForm
+from points import opening, services
+from points.forms import RuleForm, StockForm
 from points.models import MAX_STOCK_MOVE, Certificate, Goods
 from points.serializers import StockSerializer
+from tests import factories
 from tests.points.test_pages import stocked_goods
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +100,19 @@ def test_a_nul_byte_in_an_api_body_is_refused(world):
     assert response.status_code == 400
     assert response.json() == {"detail": "The request contains a NUL character, which no field accepts."}
     assert client.patch(f"/api/sites/{world.township.pk}/", {"name": "甲\x00"}).status_code == 400
+
+
+def test_past_points_beyond_any_ledger_are_a_row_error(world):
+    person = factories.volunteer(world.village_head, world.village)
+    sheet = "身份证号,时长,积分,截至日期\n" + "".join(
+        f"{person.id_number},3,{points},2024-01-01\n" for points in ("Infinity", "1e30", "NaN", "12")
+    )
+    rows = opening.read_opening_rows(sheet.encode(), "past.csv")
+    checked = opening.check_opening_rows(actor=world.county_manager, scope=world.county, rows=rows, today=date.today())
+    assert all(row.errors for row in checked[:3])
+    assert checked[3].points == 12
+
+
+def test_star_hours_in_other_digits_are_refused_on_the_page():
+    form = RuleForm({"valid_from": "2026-01-01", "points_per_hour": "10", "theme_bonus": 0, "star_hours": "١٠٠,²"})
+    assert not form.is_valid() and form.errors["star_hours"]
