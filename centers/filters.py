@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from civic import nested
+from civic.ids import MAX_ID, IdField
 from civic.scope import Role
 
 from .models import Kind, Level, Site, SiteGrant
 
 
-@extend_schema_field(OpenApiTypes.INT)
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
-    """A whole-number id (the schema says integer, not number)."""
+    """A whole-number id, read by ``civic.ids.parse_id`` (the schema says integer, not number)."""
 
-    field_class = forms.IntegerField
+    field_class = IdField
 
 
 class SiteFilter(django_filters.FilterSet):

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civic import audit
+from civic.ids import is_digits
 
 from .import_writers import OrmWriter, PostgresWriter
 from .models import CODE_LENGTH, LEVEL_RANK, Kind, Level, Site, short_name_for
@@ -126,7 +127,7 @@ def _parse(records: Iterable[tuple[int, list[str]]], source: str) -> DivisionRow
                 % {"level": level, "levels": ", ".join(FILE_RANKS)},
             )
             bad = True
-        elif len(code) != CODE_LENGTH[level] or not code.isdigit():
+        elif len(code) != CODE_LENGTH[level] or not is_digits(code):
             refuse(
                 line,
                 _("the code “%(code)s” of a %(level)s must have %(n)s digits.")

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from civic import audit, nested
+from civic.ids import is_digits
 from civic.people import person_name
 from civic.scope import Role, can
 
@@ -77,7 +78,7 @@ def _validate_site(site: Site, parent: Site | None) -> None:
         errors["kind"] = _("Unknown kind.")
     if site.code:
         expected = CODE_LENGTH.get(site.level)
-        if not site.code.isdigit() or (expected and len(site.code) != expected):
+        if not is_digits(site.code) or (expected and len(site.code) != expected):
             errors["code"] = _("The official code of a %(level)s has %(n)s digits.") % {
                 "level": Level(site.level).label if site.level in Level.values else site.level,
                 "n": expected,

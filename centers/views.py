@@ -21,6 +21,7 @@ from django.views import View
 
 from civic import figures as civic_figures
 from civic import nested
+from civic.ids import parse_id, post_id, query_id
 from civic.models import AuditEntry
 from civic.people import name_people, person_name
 from civic.scope import ROLE_CODENAMES, Role, can
@@ -134,8 +135,8 @@ class ChildrenView(SiteView):
 
     def get(self, request, pk):
         if not _is_htmx(request):
-            page = request.GET.get("page")
-            return redirect(self.detail_url() + (f"?page={page}" if page and page.isdigit() else ""))
+            page = query_id(request, "page")
+            return redirect(self.detail_url() + (f"?page={page}" if page else ""))
         page = paginate(request, children_of(self.site).restrict(request.user, "view"), CHILDREN_PER_PAGE)
         return self.render(page=page, rows=with_figures(page.object_list))
 
@@ -177,9 +178,10 @@ class SiteCreateView(SiteView):
             if self.request.user.is_superuser:
                 return None
             raise PermissionDenied(_("Choose the site to add the new one under."))
-        if not raw.isdigit():
+        pk = parse_id(raw)
+        if pk is None:
             raise not_found()
-        self.kwargs["pk"] = int(raw)
+        self.kwargs["pk"] = pk
         return self.get_object()
 
     def get(self, request):
@@ -333,8 +335,8 @@ class SiteRolesView(SiteView):
         return redirect(reverse("centers:site-roles", args=[self.site.pk]))
 
     def revoke(self, request):
-        raw = request.POST.get("grant", "")
-        grant = self.grants().filter(pk=int(raw)).first() if raw.isdigit() else None
+        pk = post_id(request, "grant")
+        grant = self.grants().filter(pk=pk).first() if pk is not None else None
         if grant is None:
             raise not_found()
         role = ROLE_BY_CODENAME[grant.permission.codename]
@@ -460,9 +462,10 @@ def platforms(request):
     editing = None
     raw = request.POST.get("platform") or request.GET.get("edit") or ""
     if raw:
-        if not raw.isdigit():
+        pk = parse_id(raw)
+        if pk is None:
             raise not_found()
-        editing = ServicePlatform.objects.restrict(user, "view").filter(pk=int(raw)).first()
+        editing = ServicePlatform.objects.restrict(user, "view").filter(pk=pk).first()
         if editing is None:
             raise not_found()
         if not (user.is_superuser or (editing.owner_id and manageable.filter(pk=editing.pk).exists())):

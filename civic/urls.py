@@ -30,6 +30,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+handler400 = "civic.errors.bad_request"
+handler404 = "civic.errors.not_found"
+
 if settings.CIVIC_BENCH_URLS:
     # Only for the benchmarks: the barest Django view, to compare real pages against.
     urlpatterns.append(path("bench/bare/", pages.bench_bare, name="bench-bare"))

@@ -13,7 +13,6 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
@@ -21,6 +20,7 @@ from centers.models import Site
 from centers.selectors import top_sites_for
 from civic import nested
 from civic.api import ScopedViewSet, scoped_object
+from civic.errors import FormParser, JSONParser, MultiPartParser
 
 from . import selectors, services
 from .filters import EntryFilter, GoodsFilter, RedemptionFilter, RuleFilter
@@ -90,6 +90,7 @@ class RankingsView(generics.GenericAPIView):
 
     serializer_class = RankedSerializer
     filter_backends = []
+    pagination_class = None  # the ranking is its top rows, whole
 
     @extend_schema(
         summary="Rankings of a subtree",
@@ -259,11 +260,13 @@ class CertificateVerifyView(generics.GenericAPIView):
         summary="Check a certificate by its verification code (no login)",
         tags=["certificates"],
         parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH)],
-        responses={200: VerifiedCertificateSerializer, 404: None},
+        responses=VerifiedCertificateSerializer,
     )
     def get(self, request, code: str):
-        certificate = Certificate.objects.filter(code=code.strip().upper()[:16]).select_related("volunteer", "site")
-        certificate = certificate.first()
+        normal = Certificate.normal_code(code)
+        certificate = (
+            Certificate.objects.filter(code=normal).select_related("volunteer", "site").first() if normal else None
+        )
         if certificate is None:
             raise exceptions.NotFound("No certificate has this code.")
         certificate.name = masked_name(certificate.volunteer.real_name)

@@ -11,7 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Goods
+from civic.ids import is_digits
+
+from .models import MAX_STOCK_MOVE, Certificate, Goods
 from .selectors import PERIODS
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
@@ -51,7 +53,7 @@ class StockForm(forms.Form):
         widget=forms.RadioSelect,
         initial=IN,
     )
-    quantity = forms.IntegerField(label=gettext_lazy("Quantity"), min_value=1, max_value=100_000)
+    quantity = forms.IntegerField(label=gettext_lazy("Quantity"), min_value=1, max_value=MAX_STOCK_MOVE)
     note = forms.CharField(
         label=gettext_lazy("Note"), max_length=200, required=False, help_text=gettext_lazy("Required for a write-off.")
     )
@@ -121,10 +123,10 @@ class RuleForm(forms.Form):
         text = self.cleaned_data["star_hours"].replace("，", ",").strip()
         if not text:
             return []
-        try:
-            return [int(part) for part in text.split(",") if part.strip()]
-        except ValueError:
-            raise ValidationError(_("Give whole numbers of hours separated by commas.")) from None
+        parts = [part.strip() for part in text.split(",") if part.strip()]
+        if not all(is_digits(part) and len(part) <= 9 for part in parts):
+            raise ValidationError(_("Give whole numbers of hours separated by commas."))
+        return [int(part) for part in parts]
 
 
 class AdjustForm(forms.Form):
@@ -167,6 +169,12 @@ class VerifyForm(forms.Form):
         max_length=16,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
+
+    def clean_code(self):
+        code = Certificate.normal_code(self.cleaned_data["code"])
+        if code is None:
+            raise ValidationError(_("Type the code as printed on the certificate: letters and digits only."))
+        return code
 
 
 class SealForm(forms.Form):

@@ -170,6 +170,10 @@ class Rule(models.Model):
         return f"{self.site} {self.valid_from}: {self.points_per_hour}/h"
 
 
+MAX_STOCK_MOVE = 100_000  # goods in, or written off, at once: the bound of the page, the API and the service
+MAX_STOCK = 2**31 - 1  # what the stock column holds
+
+
 class Goods(models.Model):
     """An item of a site's points shop (积分超市/爱心超市). Volunteers read the goods of the
     shops at or above their home site (where they may redeem)."""
@@ -321,3 +325,10 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    @staticmethod
+    def normal_code(text: object) -> str | None:
+        """A verification code as someone typed it (any case, spaces around) in the form it is
+        stored, or None if it cannot be one: 1 to 16 ASCII letters and digits."""
+        code = text.strip().upper() if isinstance(text, str) else ""
+        return code if 0 < len(code) <= 16 and code.isascii() and code.isalnum() else None

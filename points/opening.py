@@ -29,6 +29,7 @@ from . import services
 from .models import Entry
 
 MAX_ROWS = 20_000
+MAX_OPENING_POINTS = 10_000_000  # 100,000 hours at 100 points an hour
 HEADER_SEARCH_ROWS = 10
 COLUMNS = {
     "id_number": ("身份证号", "身份证号码", "公民身份号码", "id number", "id"),
@@ -159,7 +160,9 @@ def check_opening_rows(*, actor, scope: Site, rows: list[dict], today: date) -> 
                 item.points = int(Decimal(r["points"].replace(",", "")))
                 if item.points < 0:
                     item.errors.append(_("The points cannot be negative."))
-            except (InvalidOperation, ValueError):
+                elif item.points > MAX_OPENING_POINTS:
+                    item.errors.append(_("The points must be at most %(n)s.") % {"n": MAX_OPENING_POINTS})
+            except (InvalidOperation, ValueError, OverflowError):
                 item.errors.append(_("The points are not a whole number: “%(v)s”.") % {"v": r["points"]})
         item.as_of = _date(r["as_of"]) if r["as_of"] else None
         if item.as_of is None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from centers.serializers import VisibleSiteField
+from civic.ids import IdSerializerField
 
-from .models import Account, Certificate, Entry, Goods, Redemption, Rule
+from .models import MAX_STOCK_MOVE, Account, Certificate, Entry, Goods, Redemption, Rule
 from .selectors import PERIODS
 
 
@@ -55,7 +55,7 @@ class EntrySerializer(serializers.ModelSerializer):
 
 
 class RankingQuerySerializer(serializers.Serializer):
-    site = serializers.IntegerField(required=False, help_text=_("The subtree (a site id); default: your township."))
+    site = IdSerializerField(required=False, help_text=_("The subtree (a site id); default: your township."))
     by = serializers.ChoiceField(choices=["hours", "points"], default="hours")
     period = serializers.ChoiceField(choices=list(PERIODS), default="month")
     kind = serializers.ChoiceField(choices=["volunteers", "teams", "sites"], default="volunteers")
@@ -80,7 +80,7 @@ class GoodsSerializer(serializers.ModelSerializer):
         fields = ["id", "site", "name", "price", "stock", "is_active", "photo", "photo_url", "created_at"]
         read_only_fields = ["stock", "created_at"]
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_photo_url(self, goods: Goods) -> str | None:
         if not goods.photo:
             return None
@@ -96,7 +96,11 @@ class GoodsSerializer(serializers.ModelSerializer):
 
 
 class StockSerializer(serializers.Serializer):
-    quantity = serializers.IntegerField(help_text=_("Positive: goods in. Negative: a write-off (needs a note)."))
+    quantity = serializers.IntegerField(
+        min_value=-MAX_STOCK_MOVE,
+        max_value=MAX_STOCK_MOVE,
+        help_text=_("Positive: goods in. Negative: a write-off (needs a note)."),
+    )
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
@@ -130,12 +134,12 @@ class RedemptionSerializer(serializers.ModelSerializer):
 
 
 class RedeemSerializer(serializers.Serializer):
-    goods = serializers.IntegerField()
+    goods = IdSerializerField()
     quantity = serializers.IntegerField(min_value=1, max_value=99, default=1)
 
 
 class FulfilSerializer(serializers.Serializer):
-    site = serializers.IntegerField(help_text=_("The shop's site."))
+    site = IdSerializerField(help_text=_("The shop's site."))
     pickup_code = serializers.CharField(max_length=12)
 
 

@@ -26,6 +26,8 @@ from volunteers.models import Status, Volunteer
 
 from .models import (
     DEFAULT_STAR_HOURS,
+    MAX_STOCK,
+    MAX_STOCK_MOVE,
     Account,
     Entry,
     EntryKind,
@@ -42,6 +44,12 @@ from .ranking import misranked_accounts, rank_site_for
 DEFAULT_POINTS_PER_HOUR = Decimal("10")
 MAX_HOURS_PER_ENTRY = Decimal("24")
 CENT = Decimal("0.01")
+MAX_RULE_POINTS = 100_000  # a bonus or a deduction of a rule, in points
+MAX_STAR_HOURS = 100_000
+
+
+def _whole(value, top: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= top
 
 
 def _require(user, action: str, site: Site, message: str) -> None:
@@ -106,12 +114,23 @@ def rule_save(
         raise ValidationError({"points_per_hour": _("Enter a number of points.")}) from None
     if rate < 0:
         raise ValidationError({"points_per_hour": _("Points per hour cannot be negative.")})
-    star_hours = [int(h) for h in (star_hours or [])]
-    if star_hours and (len(star_hours) != 5 or star_hours != sorted(star_hours) or star_hours[0] <= 0):
+    star_hours = star_hours or []
+    if not isinstance(star_hours, list) or (
+        star_hours
+        and (
+            len(star_hours) != 5
+            or not all(_whole(h, MAX_STAR_HOURS) for h in star_hours)
+            or star_hours != sorted(star_hours)
+            or star_hours[0] <= 0
+        )
+    ):
         raise ValidationError({"star_hours": _("Give five rising numbers of hours, one per star.")})
+    bounds = _("Bonuses and deductions are whole points from 0 to %(n)s.") % {"n": MAX_RULE_POINTS}
+    if not _whole(theme_bonus, MAX_RULE_POINTS):
+        raise ValidationError({"theme_bonus": bounds})
     for name, table in (("rating_bonus", rating_bonus or {}), ("deductions", deductions or {})):
-        if any(not isinstance(v, int) or v < 0 for v in table.values()):
-            raise ValidationError({name: _("Bonuses and deductions are whole, non-negative points.")})
+        if not isinstance(table, dict) or not all(_whole(v, MAX_RULE_POINTS) for v in table.values()):
+            raise ValidationError({name: bounds})
     rule, created = Rule.objects.update_or_create(
         site=site,
         valid_from=valid_from,
@@ -381,9 +400,13 @@ def goods_save(*, actor, site: Site | None = None, goods: Goods | None = None, p
 def goods_stock_in(*, actor, goods: Goods, quantity: int, note: str = "") -> Goods:
     """Goods arrive at the shop (or, with a negative quantity and a note, are written off)."""
     _require(actor, "manage", goods.site, _("You cannot manage the shop of %(site)s.") % {"site": goods.site})
-    if not isinstance(quantity, int) or quantity == 0:
-        raise ValidationError({"quantity": _("Enter a whole number other than zero.")})
+    if not isinstance(quantity, int) or quantity == 0 or abs(quantity) > MAX_STOCK_MOVE:
+        raise ValidationError(
+            {"quantity": _("Enter a whole number other than zero, at most %(n)s either way.") % {"n": MAX_STOCK_MOVE}}
+        )
     goods = Goods.objects.select_for_update().get(pk=goods.pk)
+    if goods.stock + quantity > MAX_STOCK:
+        raise ValidationError({"quantity": _("The stock cannot grow beyond %(n)s.") % {"n": MAX_STOCK}})
     if quantity < 0 and (goods.stock + quantity < 0 or not (note or "").strip()):
         raise ValidationError({"quantity": _("A write-off needs a note and cannot exceed the stock.")})
     goods.stock += quantity

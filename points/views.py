@@ -29,6 +29,7 @@ from django.views.decorators.http import require_POST
 from centers.models import Site
 from centers.selectors import top_sites_for
 from civic import nested
+from civic.ids import parse_id, query_id, query_int
 from civic.people import mask_name, name_people
 from civic.scope import can
 from civic.throttle import throttled
@@ -66,6 +67,7 @@ from .models import (
 from .throttles import CertificateVerifyThrottle
 
 HISTORY_PER_PAGE = 20
+MAX_PAGE = 10_000  # ?page= beyond this reads this page
 LIST_PER_PAGE = 50
 
 
@@ -124,8 +126,7 @@ class HistoryPage:
     whether there is an older page."""
 
     def __init__(self, request, queryset, per_page: int = HISTORY_PER_PAGE):
-        raw = request.GET.get("page", "")
-        self.number = max(int(raw), 1) if raw.isdigit() else 1
+        self.number = query_int(request, "page", default=1, lo=1, hi=MAX_PAGE)
         start = (self.number - 1) * per_page
         rows = list(queryset[start : start + per_page + 1])
         self.has_next = len(rows) > per_page
@@ -171,8 +172,7 @@ def _history_html(request, volunteer_id: int, account) -> str:
     Every ledger write (a reversal included) saves the account, so ``updated_at`` in the
     key makes a cached page exact; the expiry bounds how long a renamed site shows its old
     name."""
-    raw = request.GET.get("page", "")
-    number = max(int(raw), 1) if raw.isdigit() else 1
+    number = query_int(request, "page", default=1, lo=1, hi=MAX_PAGE)
     stamp = account.updated_at.timestamp() if account is not None else 0
     key = f"points:history:{volunteer_id}:{stamp}:{number}:{get_language()}"
     html = cache.get(key)
@@ -197,11 +197,12 @@ def _ranking_site(request, volunteer: Volunteer | None) -> Site | None:
     raw = request.GET.get("site", "")
     user = request.user
     if raw:
-        if not raw.isdigit():
+        pk = parse_id(raw)
+        if pk is None:
             raise not_found()
-        site = Site.objects.restrict(user, "view").filter(pk=int(raw)).first()
+        site = Site.objects.restrict(user, "view").filter(pk=pk).first()
         if site is None and volunteer is not None:
-            site = Site.objects.filter(nested.over(volunteer.home_site), pk=int(raw)).first()
+            site = Site.objects.filter(nested.over(volunteer.home_site), pk=pk).first()
         if site is None:
             raise not_found()
         return site
@@ -299,8 +300,7 @@ def my_redemptions(request):
         Redemption.objects.filter(account__volunteer__user=request.user).select_related("goods__site").order_by("-id")
     )
     page = paginate(request, rows, LIST_PER_PAGE)
-    new = request.GET.get("new", "")
-    return render(request, "points/my_redemptions.html", {"page": page, "new": int(new) if new.isdigit() else None})
+    return render(request, "points/my_redemptions.html", {"page": page, "new": query_id(request, "new")})
 
 
 @login_required
@@ -502,8 +502,8 @@ def reconciliation(request, site_pk):
 def manage(request):
     """Where a manager starts: their sites, each with its points pages; a volunteer search."""
     tops = list(top_sites_for(request.user).restrict(request.user, "manage"))
-    raw = request.GET.get("site", "")
-    site = _scoped_site(request.user, int(raw), "view") if raw.isdigit() else (tops[0] if tops else None)
+    pk = query_id(request, "site")
+    site = _scoped_site(request.user, pk, "view") if pk is not None else (tops[0] if tops else None)
     children = list(site.get_children().order_by(*nested.tree_order())[:300]) if site else []
     q = request.GET.get("q", "").strip()[:50]
     found = None
@@ -732,9 +732,12 @@ def verify(request, code=None):
     if code is None:
         form = VerifyForm(request.GET or None)
         if form.is_valid():
-            return redirect("verify:code", code=form.cleaned_data["code"].strip().upper())
+            return redirect("verify:code", code=form.cleaned_data["code"])
         return render(request, "points/verify.html", {"form": form})
-    certificate = Certificate.objects.filter(code=code.strip().upper()[:16]).select_related("volunteer", "site").first()
+    normal = Certificate.normal_code(code)
+    certificate = (
+        Certificate.objects.filter(code=normal).select_related("volunteer", "site").first() if normal else None
+    )
     if certificate is None:
         return render(request, "points/verify.html", {"form": VerifyForm(), "unknown": code[:16]}, status=404)
     return render(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from centers.forms import SiteChoiceField
 from centers.models import Kind, Level, ServicePlatform, Site
 from civic import nested
+from civic.ids import parse_id
 
 from .models import (
     ImportMode,
@@ -186,10 +187,8 @@ class SelfRegistrationForm(_IdentityFields, _GuardianFields, _ProfileForm):
         self.fields["village"].queryset = self._children(self._chosen("township"))
 
     def _chosen(self, name: str) -> Site | None:
-        raw = (self.data.get(name) or self.initial.get(name) or "") if name in self.fields else ""
-        if not str(raw).isdigit():
-            return None
-        return practice_sites().filter(pk=int(raw)).first()
+        pk = parse_id((self.data.get(name) or self.initial.get(name)) if name in self.fields else None)
+        return practice_sites().filter(pk=pk).first() if pk else None
 
     @staticmethod
     def _children(parent: Site | None):

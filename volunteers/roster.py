@@ -32,6 +32,7 @@ from centers.models import Site
 from centers.pinyin import pinyin_for
 from centers.selectors import platforms_for
 from civic import audit, nested
+from civic.ids import is_digits
 from civic.scope import can
 from civic.xlsx import XlsxSheet
 
@@ -186,7 +187,8 @@ def _cell(value) -> str:
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    text = str(value).replace("\u200b", "").replace("\ufeff", "").replace("\xa0", " ").strip()
+    # NUL bytes are dropped: PostgreSQL can neither store nor look up text that holds one.
+    text = str(value).replace("\x00", "").replace("\u200b", "").replace("\ufeff", "").replace("\xa0", " ").strip()
     return text[1:].strip() if text.startswith("'") else text
 
 
@@ -311,7 +313,7 @@ class _Lookups:
         self.actor = actor
         self.scope = scope
         values = {r["site"] for r in rows if r["site"]}
-        codes = {v for v in values if v.isdigit()}
+        codes = {v for v in values if is_digits(v)}
         names = values - codes
         allowed = Site.objects.restrict(actor, "add").filter(pk=OuterRef("pk"))
         candidates = (
@@ -362,7 +364,7 @@ class _Lookups:
     def site(self, value: str) -> tuple[Site | None, str | None]:
         if not value:
             return None, _("Enter the site: its official code or its name.")
-        if value.isdigit():
+        if is_digits(value):
             matches = [self.by_code[value]] if value in self.by_code else []
         else:
             matches = self.by_name.get(value, [])

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from centers.models import Kind, Site
+from civic.ids import query_id
 from civic.views import form_errors_from
 
 from .. import roster
@@ -67,8 +68,8 @@ def import_status(request, pk: int):
 
 @login_required
 def import_template(request):
-    raw = request.GET.get("site", "")
-    site = Site.objects.restrict(request.user, "view").filter(pk=int(raw)).first() if raw.isdigit() else None
+    pk = query_id(request, "site")
+    site = Site.objects.restrict(request.user, "view").filter(pk=pk).first() if pk else None
     response = HttpResponse(roster.template_workbook(site=site), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="volunteer-roster-template.xlsx"'
     return response

@@ -16,6 +16,7 @@ from centers.models import Kind, ServicePlatform, Site
 from centers.selectors import platforms_for
 from civic import figures as civic_figures
 from civic import nested
+from civic.ids import query_id
 from civic.scope import can
 from civic.views import ScopedMixin, flash_error, form_errors_from, paginate, run_write
 
@@ -71,9 +72,9 @@ def volunteer_list(request):
     page.object_list = shown(list(page.object_list))
     visible_teams = Team.objects.restrict(user, "view")
     teams = visible_teams.filter(is_active=True).exclude(kind=TeamKind.SQUAD).order_by(*nested.tree_order())
-    chosen_team = request.GET.get("team", "")
-    if chosen_team.isdigit():
-        teams = teams | visible_teams.filter(pk=int(chosen_team))
+    chosen_team = query_id(request, "team")
+    if chosen_team:
+        teams = teams | visible_teams.filter(pk=chosen_team)
     form = VolunteerFilterForm(
         request.GET,
         sites=_sites_for(user, "view"),
@@ -317,8 +318,8 @@ def volunteer_create(request):
     sites = _sites_for(user, "add")
     if not Site.objects.restrict(user, "add").exists():
         raise PermissionDenied(_("Only station staff can register volunteers."))
-    raw = request.GET.get("site", "")
-    site = Site.objects.restrict(user, "add").filter(pk=int(raw)).first() if raw.isdigit() else None
+    site_pk = query_id(request, "site")
+    site = Site.objects.restrict(user, "add").filter(pk=site_pk).first() if site_pk else None
     platforms = platforms_for(site or sites.first())
     if request.method == "POST":
         allowed = Site.objects.restrict(user, "add").filter(kind=Kind.PRACTICE, is_active=True)

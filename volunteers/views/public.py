@@ -15,6 +15,7 @@ from centers.models import Site
 from centers.selectors import platforms_for
 from civic import figures as civic_figures
 from civic import nested, otp
+from civic.ids import parse_id, post_id
 from civic.net import client_address
 from civic.people import mask_phone
 from civic.throttle import throttled
@@ -112,8 +113,8 @@ def register_code(request):
 
 def places(request):
     """htmx: the options of the practice sites under the chosen county or township."""
-    raw = request.GET.get("township") or request.GET.get("county") or ""
-    parent = practice_sites().filter(pk=int(raw)).first() if raw.isdigit() else None
+    pk = parse_id(request.GET.get("township") or request.GET.get("county"))
+    parent = practice_sites().filter(pk=pk).first() if pk else None
     children = practice_sites().filter(parent=parent).order_by("code", "name") if parent else Site.objects.none()
     return render(request, "volunteers/_places.html", {"places": children, "parent": parent})
 
@@ -187,8 +188,8 @@ def me(request):
 @require_POST
 def me_join(request):
     volunteer = _my_volunteer(request)
-    raw = request.POST.get("team", "")
-    team = joinable_teams(volunteer).filter(pk=int(raw)).first() if volunteer and raw.isdigit() else None
+    pk = post_id(request, "team")
+    team = joinable_teams(volunteer).filter(pk=pk).first() if volunteer and pk else None
     if team is None:
         raise _not_found()
     try:
@@ -203,11 +204,9 @@ def me_join(request):
 @login_required
 @require_POST
 def me_leave(request):
-    raw = request.POST.get("membership", "")
+    pk = post_id(request, "membership")
     membership = (
-        Membership.objects.filter(pk=int(raw), volunteer__user=request.user).select_related("team").first()
-        if raw.isdigit()
-        else None
+        Membership.objects.filter(pk=pk, volunteer__user=request.user).select_related("team").first() if pk else None
     )
     if membership is None:
         raise _not_found()

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from centers.models import Kind, Site
 from centers.selectors import platforms_for
 from civic import nested
+from civic.ids import parse_id
 from civic.views import flash_error, form_errors_from, get_scoped, paginate, run_write
 
 from .. import selectors, services
@@ -137,8 +138,8 @@ def team_create(request):
     parents = (Team.objects.restrict(user, "view").filter(is_active=True).exclude(kind=TeamKind.SQUAD)).order_by(
         *nested.tree_order()
     )
-    raw_site = request.POST.get("site") or request.GET.get("site") or ""
-    site = Site.objects.restrict(user, "add").filter(pk=int(raw_site)).first() if raw_site.isdigit() else None
+    site_pk = parse_id(request.POST.get("site") or request.GET.get("site"))
+    site = Site.objects.restrict(user, "add").filter(pk=site_pk).first() if site_pk else None
     platforms = platforms_for(site or sites.first())
     initial = {"site": site.pk if site else None, "parent": request.GET.get("parent")}
     form = TeamCreateForm(
