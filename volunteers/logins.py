@@ -37,6 +37,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from civic.schema import ErrorSerializer
 from civic.throttle import throttled
 
 from .identity import normalize_id, normalize_phone
@@ -214,8 +215,8 @@ class TokenView(generics.GenericAPIView):
         tags=["auth"],
         responses={
             200: inline_serializer("Token", {"token": serializers.CharField()}),
-            400: OpenApiResponse(description="The login and password do not match, or a field is wrong."),
-            429: OpenApiResponse(description="Locked out after failed logins, or too many requests."),
+            400: OpenApiResponse(ErrorSerializer, description="The login and password do not match, or bad input."),
+            429: OpenApiResponse(ErrorSerializer, description="Locked out after failed logins, or too many requests."),
         },
     )
     def post(self, request):
