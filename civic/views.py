@@ -1,24 +1,33 @@
 """Base view classes: every page reads through ``restrict`` and re-checks scope after a write.
 
-A view never filters by hand. ``ScopedMixin`` narrows ``get_queryset()`` to what the user
-may do with the request's action (GET → view, anything else → change, or the view's
-``scope_action``). ``ScopedWriteMixin.run_write()`` runs a service call in a transaction
-and rolls it back if the object it leaves behind is out of the user's reach.
+A view never filters by hand. Two classes write a page:
+
+- ``ScopedObjectView`` loads the one object of the URL that the user may ``scope_action``
+  (GET → view, anything else → change), or refuses with ``refusal`` (404/403);
+- ``ServiceFormView`` (a ``ScopedObjectView``) shows a form and, when it is valid, calls
+  ``write(form)`` (a service) inside ``run_write``: a service's ``ValidationError`` goes back
+  onto the form, and a result that left the user's reach is rolled back. A person acting on
+  their own records (``own_records = True``) is the one named opt-out of that re-check.
+
+An edit page is a declaration: model, action, form, template, ``write`` and where to go.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.http import Http404
+from django.db import models, transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import View
 
 from .ids import parse_id
 
@@ -85,6 +94,19 @@ def get_scoped(queryset, user, pk, action: str = "view"):
     return obj
 
 
+def ensure_in_reach(user, obj: Any, action: str = "change") -> None:
+    """Inside a write's transaction: roll it back (PermissionDenied) if ``obj`` — a saved row
+    of a scoped model — is no longer within what ``user`` may ``action``."""
+    if not isinstance(obj, models.Model) or obj.pk is None:
+        return
+    queryset = type(obj)._default_manager.all()
+    if not hasattr(queryset, "restrict"):
+        return
+    if not queryset.restrict(user, action).filter(pk=obj.pk).exists():
+        transaction.set_rollback(True)
+        raise PermissionDenied(_("That change would move it outside your area."))
+
+
 def run_write(request, model, write: Callable[[], Any], *, action: str = "change") -> Any:
     """Run ``write`` (a service call) in one transaction; roll it back if its result left
     the user's reach. Returns what ``write`` returned."""
@@ -116,3 +138,121 @@ def paginate(request, queryset, per_page: int = 50):
     """A page of ``queryset`` from ?page=; out-of-range pages give the last page."""
     paginator = Paginator(queryset, per_page)
     return paginator.get_page(request.GET.get("page"))
+
+
+class ScopedObjectView(LoginRequiredMixin, View):
+    """A page about one object: ``self.object`` is the object of the URL (``pk_url_kwarg``)
+    that the user may ``scope_action``, loaded once before ``get``/``post``; anything else is
+    the refusal (404, or 403 for what the user sees but may not act on). ``model = None`` is a
+    page with no object of its own (a form that creates one, or a person's own page)."""
+
+    model: ClassVar[type[models.Model] | None] = None
+    scope_action: ClassVar[str | None] = None  # default: view for reads, change for writes
+    pk_url_kwarg: ClassVar[str] = "pk"
+    template_name: ClassVar[str] = ""
+    context_object_name: ClassVar[str] = "object"
+
+    request: HttpRequest
+    object: Any
+
+    def get_scope_action(self) -> str:
+        if self.scope_action:
+            return self.scope_action
+        return "view" if self.request.method in SAFE_METHODS else "change"
+
+    def get_base_queryset(self) -> models.QuerySet:
+        assert self.model is not None, f"{type(self).__name__} names no model"
+        return self.model._default_manager.all()
+
+    def get_object(self) -> Any:
+        if self.model is None:
+            return None
+        return get_scoped(
+            self.get_base_queryset(), self.request.user, self.kwargs.get(self.pk_url_kwarg), self.get_scope_action()
+        )
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.object = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **context: Any) -> dict[str, Any]:
+        if self.object is not None:
+            context.setdefault(self.context_object_name, self.object)
+        return context
+
+    def render(self, status: int = 200, **context: Any) -> HttpResponse:
+        return render(self.request, self.template_name, self.get_context_data(**context), status=status)
+
+
+class ServiceFormView(ScopedObjectView):
+    """A form page whose write is a service call.
+
+    GET shows ``form_class``; a valid POST calls ``write(form)`` in one transaction, rolled
+    back if its result — or ``self.object`` — is left outside the user's reach for
+    ``result_action`` (None for a delete); a service's ``ValidationError`` goes back onto the
+    form (fields it names, else the form's top); success flashes ``success_message`` and
+    redirects to ``get_success_url(result)``. ``own_records = True`` is for a person acting
+    on their own records (a volunteer's profile, sign-up or redemption): the write still runs
+    in one transaction, but its result is not checked against a staff scope."""
+
+    form_class: ClassVar[type[forms.BaseForm]] = forms.Form
+    success_message: ClassVar[str] = ""
+    result_action: ClassVar[str | None] = "change"
+    own_records: ClassVar[bool] = False
+
+    def get_initial(self) -> dict[str, Any]:
+        return {}
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"initial": self.get_initial()}
+        if self.request.method == "POST":
+            kwargs.update(data=self.request.POST, files=self.request.FILES)
+        return kwargs
+
+    def get_form(self) -> forms.BaseForm:
+        return self.form_class(**self.get_form_kwargs())
+
+    def write(self, form: Any) -> Any:  # pragma: no cover - abstract
+        """Call the service with the form's cleaned data; return what it wrote (or None)."""
+        raise NotImplementedError
+
+    def get_success_message(self, result: Any) -> str:
+        return str(self.success_message)
+
+    def get_success_url(self, result: Any) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def run(self, form: Any) -> Any:
+        """``write(form)`` in one transaction, re-checked unless ``own_records`` or
+        ``result_action`` is None (a delete: nothing is left to check)."""
+        with transaction.atomic():
+            result = self.write(form)
+            if not self.own_records and self.result_action is not None:
+                target = result if isinstance(result, models.Model) else self.object
+                ensure_in_reach(self.request.user, target, self.result_action)
+            return result
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        return self.render(form=form)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            result = self.run(form)
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+            return self.form_invalid(form)
+        message = self.get_success_message(result)
+        if message:
+            messages.success(self.request, message)
+        return redirect(self.get_success_url(result))
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.render(form=self.get_form())
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = self.get_form()
+        if form.is_valid():
+            return self.form_valid(form)
+        return self.form_invalid(form)
