@@ -25,7 +25,17 @@ from civic.ids import parse_id, post_id, query_id
 from civic.models import AuditEntry
 from civic.people import name_people, person_name
 from civic.scope import ROLE_CODENAMES, Role, can
-from civic.views import ScopedMixin, flash_error, forbidden, form_errors_from, not_found, paginate, run_write
+from civic.views import (
+    ScopedMixin,
+    ScopedObjectView,
+    ServiceFormView,
+    flash_error,
+    forbidden,
+    form_errors_from,
+    not_found,
+    paginate,
+    run_write,
+)
 
 from . import services
 from .forms import (
@@ -105,23 +115,15 @@ def tree(request):
     return render(request, "centers/tree.html", context)
 
 
-class SiteView(ScopedMixin, View):
+class SiteView(ScopedObjectView):
     """A page about one site, read through the user's scope for ``scope_action``."""
 
     model = Site
-    template_name = ""
+    context_object_name = "site"
 
-    def render(self, status: int = 200, **context):
-        return render(self.request, self.template_name, {"site": self.site, **context}, status=status)
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.site = self.get_site()
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_site(self) -> Site | None:
-        return self.get_object()
+    @property
+    def site(self) -> Site | None:
+        return self.object
 
     def detail_url(self, site: Site | None = None) -> str:
         return reverse("centers:site-detail", args=[(site or self.site).pk])
@@ -172,7 +174,7 @@ class SiteCreateView(SiteView):
     scope_action = "add"
     template_name = "centers/site_form.html"
 
-    def get_site(self) -> Site | None:
+    def get_object(self) -> Site | None:
         raw = self.request.GET.get("parent", "")
         if not raw:
             if self.request.user.is_superuser:
@@ -182,7 +184,7 @@ class SiteCreateView(SiteView):
         if pk is None:
             raise not_found()
         self.kwargs["pk"] = pk
-        return self.get_object()
+        return super().get_object()
 
     def get(self, request):
         form = SiteForm(initial={"level": level_below(self.site)})
@@ -206,28 +208,22 @@ class SiteCreateView(SiteView):
         return self.render(form=form, parent=self.site, creating=True)
 
 
-class SiteEditView(SiteView):
+class SiteEditView(ServiceFormView, SiteView):
+    """A site's own details (its place in the tree moves on the move page)."""
+
     scope_action = "change"
     template_name = "centers/site_form.html"
+    form_class = SiteForm
+    success_message = gettext_lazy("Saved.")
 
-    def get(self, request, pk):
-        return self.render(form=SiteForm(instance=self.site))
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.site}
 
-    def post(self, request, pk):
-        form = SiteForm(request.POST, instance=self.site)
-        if form.is_valid():
-            try:
-                run_write(
-                    request,
-                    Site,
-                    lambda: services.site_update(actor=request.user, site=self.site, **form.cleaned_data),
-                )
-            except ValidationError as exc:
-                form_errors_from(form, exc)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect(self.detail_url())
-        return self.render(form=form)
+    def write(self, form):
+        return services.site_update(actor=self.request.user, site=self.site, **form.cleaned_data)
+
+    def get_success_url(self, result) -> str:
+        return self.detail_url()
 
 
 class SiteMoveView(SiteView):
