@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
 
 from .models import AuditEntry
 
@@ -35,3 +37,26 @@ def diff(obj, fields: list[str], before: dict) -> dict:
 
 def snapshot(obj, fields: list[str]) -> dict:
     return {f: getattr(obj, f) for f in fields}
+
+
+Changes = dict[str, tuple[Any, Any]]
+
+
+def model_update(instance: models.Model, *, data: Mapping[str, Any]) -> Changes:
+    """Set ``data`` on ``instance`` and return what changed, ``{field: (old, new)}``, for
+    ``record(changes=...)``. Only concrete fields of the model may be named (anything else is a
+    TypeError at once; services type their keyword arguments so that mypy finds it first).
+    It does not save: the service validates, then saves with ``update_fields=[*changes]``."""
+    names = {field.attname for field in instance._meta.concrete_fields} | {
+        field.name for field in instance._meta.concrete_fields
+    }
+    unknown = set(data) - names
+    if unknown:
+        raise TypeError(f"{type(instance).__name__} has no fields {sorted(unknown)}")
+    changes: Changes = {}
+    for name, value in data.items():
+        old = getattr(instance, name)
+        if old != value:
+            changes[name] = (old, value)
+            setattr(instance, name, value)
+    return changes
