@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/", include("centers.api")),
     path("api/", include("volunteers.api")),
     path("api/", include("points.api")),
+    path("api/", include("activities.api")),
     path("api/auth/", include("rest_framework.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
