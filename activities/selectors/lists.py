@@ -178,12 +178,17 @@ def open_near(volunteer: Volunteer, *, now: datetime | None = None, limit: int =
     township and county (nearest first), or run by a team they belong to; each with
     ``signed_up`` (whether this volunteer is) (1 query)."""
     now = now or timezone.now()
-    home = volunteer.home_site
+    home = Site.objects.filter(
+        pk=volunteer.home_site_id,
+        tree_id=OuterRef("site__tree_id"),
+        lft__gte=OuterRef("site__lft"),
+        lft__lte=OuterRef("site__rght"),
+    )
     teams = Membership.objects.filter(volunteer=volunteer, status=MembershipStatus.ACTIVE, team=OuterRef("team"))
     mine = SignUp.objects.filter(activity=OuterRef("pk"), volunteer=volunteer, status=SignUpStatus.SIGNED_UP)
-    above = Q(site__tree_id=home.tree_id, site__lft__lte=home.lft, site__rght__gte=home.rght)
+    open_ = Activity.objects.filter(state=State.PUBLISHED, starts_at__gt=now)
     return list(
-        _listed(Activity.objects.filter(state=State.PUBLISHED, starts_at__gt=now).filter(above | Q(Exists(teams))))
+        _listed(open_.filter(Q(Exists(home)) | Q(Exists(teams))))
         .annotate(mine=Exists(mine))
         .order_by("-site__lft", "starts_at", "pk")[:limit]
     )
