@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from centers.models import ServicePlatform, Site
 from civic.querysets import RestrictedQuerySet
 from civic.scope import scope_filter
-from volunteers.models import MembershipStatus, Volunteer
+from volunteers.models import Membership, MembershipStatus, Volunteer
 
 
 class Kind(models.TextChoices):
@@ -58,35 +58,48 @@ class OwnRowsQuerySet(RestrictedQuerySet):
         return self.filter(condition)
 
 
-def family_rows(user, path: str) -> Q:
-    """Rows whose volunteer (at ``path``) is the user's own volunteer record or shares its
-    phone (a family of up to three on one phone)."""
-    mine = Volunteer.objects.filter(user=user).exclude(phone="")
-    return Q(**{f"{path}__user": user}) | Q(Exists(mine.filter(phone=OuterRef(f"{path}__phone"))))
+def family_of(user) -> list[dict]:
+    """The user's own volunteer record and the volunteers sharing its phone (a family of up
+    to three on one phone), with their home sites' bounds (1 query)."""
+    phones = Volunteer.objects.filter(user=user).exclude(phone="").values("phone")
+    return list(
+        Volunteer.objects.filter(Q(user=user) | Q(phone__in=phones)).values(
+            "pk", "user_id", "home_site__tree_id", "home_site__lft", "home_site__rght"
+        )
+    )
+
+
+def family_rows(user, path: str, family: list[dict] | None = None) -> Q:
+    """Rows whose volunteer (at ``path``) is the user's own volunteer record or one of the
+    family on its phone. The family is looked up first (1 query), so that the condition is a
+    short list of ids the database finds by index."""
+    family = family_of(user) if family is None else family
+    return Q(**{f"{path}__in": [row["pk"] for row in family]})
 
 
 class ActivityQuerySet(OwnRowsQuerySet):
     def own_rows(self, user) -> Q:
         """A volunteer reads the activities open to them: published or later, at their home
         site or a site above it (own village, township, county) or run by a team they belong
-        to; and any activity they (or their family) signed up for or attended."""
-        homes = Volunteer.objects.filter(
-            user=user,
-            home_site__tree_id=OuterRef("site__tree_id"),
-            home_site__lft__gte=OuterRef("site__lft"),
-            home_site__lft__lte=OuterRef("site__rght"),
-        )
-        teams = Volunteer.objects.filter(
-            user=user,
-            memberships__team=OuterRef("team"),
-            memberships__status=MembershipStatus.ACTIVE,
-        )
+        to; and any activity they (or their family) signed up for or attended (1 query to
+        find the family; the rest are indexed conditions of the same query)."""
         from .attendance import Attendance, SignUp
 
-        signed = SignUp.objects.filter(Q(activity=OuterRef("pk")) & family_rows(user, "volunteer"))
-        attended = Attendance.objects.filter(Q(activity=OuterRef("pk")) & family_rows(user, "volunteer"))
-        public = Q(state__in=PUBLIC_STATES) & (Q(Exists(homes)) | Q(Exists(teams)))
-        return public | Q(Exists(signed)) | Q(Exists(attended))
+        family = family_of(user)
+        ids = [row["pk"] for row in family]
+        condition = Q(pk__in=SignUp.objects.filter(volunteer_id__in=ids).values("activity_id")) | Q(
+            pk__in=Attendance.objects.filter(volunteer_id__in=ids).values("activity_id")
+        )
+        own = next((row for row in family if row["user_id"] == user.pk), None)
+        if own is not None:
+            above_home = Q(
+                site__tree_id=own["home_site__tree_id"],
+                site__lft__lte=own["home_site__lft"],
+                site__rght__gte=own["home_site__rght"],
+            )
+            teams = Membership.objects.filter(volunteer_id=own["pk"], status=MembershipStatus.ACTIVE)
+            condition |= Q(state__in=PUBLIC_STATES) & (above_home | Q(team__in=teams.values("team_id")))
+        return condition
 
     def in_subtree(self, site: Site):
         """Activities at ``site`` or anywhere under it (one range condition)."""
@@ -208,7 +221,7 @@ class Activity(models.Model):
         indexes = [
             models.Index(fields=["site", "starts_at"]),
             models.Index(fields=["state", "starts_at"]),
-            models.Index(fields=["starts_at"]),
+            models.Index(fields=["-starts_at", "-id"], name="activities_newest_first"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["recurrence_key"], name="activities_recurrence_unique"),

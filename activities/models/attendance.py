@@ -140,7 +140,11 @@ class Attendance(models.Model):
         verbose_name_plural = _("attendance")
         ordering = ["activity", "signed_in_at", "id"]
         constraints = [models.UniqueConstraint(fields=["activity", "volunteer"], name="activities_attendance_unique")]
-        indexes = [models.Index(fields=["volunteer", "signed_in_at"])]
+        indexes = [
+            models.Index(fields=["volunteer", "signed_in_at"]),
+            # "attendance still to confirm" is asked of every finished activity in a list
+            models.Index(fields=["activity"], condition=Q(confirmed_at__isnull=True), name="activities_unconfirmed"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.volunteer} · {self.activity}"

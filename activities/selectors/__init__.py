@@ -9,6 +9,7 @@ from .figures import (
     shortfalls_for,
     site_activity_figures,
     site_stats,
+    site_top_volunteers,
     volunteer_activity_figures,
 )
 from .lists import (
@@ -46,5 +47,6 @@ __all__ = [
     "shortfalls_for",
     "site_activity_figures",
     "site_stats",
+    "site_top_volunteers",
     "volunteer_activity_figures",
 ]

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from centers.models import Kind as SiteKind
 from centers.models import Level, Site
 from civic.figures import Figure
+from volunteers.models import Volunteer
 
 from ..models import (
     HELD_STATES,
@@ -54,59 +55,78 @@ class SiteStats:
     months: list[MonthFigures] = field(default_factory=list)
     platforms: list[tuple[str, int, Decimal]] = field(default_factory=list)
     kinds: list[tuple[str, int]] = field(default_factory=list)
-    top_volunteers: list[tuple[int, str, Decimal, int]] = field(default_factory=list)
 
 
-def site_stats(site: Site, *, year: int, top: int = 10) -> SiteStats:
-    """The hours and statistics of ``site`` and everything under it for ``year`` (5 queries):
-    by month (activities, participations, hours, people served), by platform, by kind, the
-    distinct volunteers, and the volunteers with the most hours. Held activities only;
-    hours and participations as confirmed."""
+def _held_in(site: Site, year: int):
     start, end = year_span(year)
-    held = Activity.objects.in_subtree(site).filter(starts_at__gte=start, starts_at__lt=end, state__in=HELD_STATES)
-    stats = SiteStats(year=year)
-    by_month = {
-        row["m"]: row
-        for row in held.order_by()
+    return Activity.objects.in_subtree(site).filter(starts_at__gte=start, starts_at__lt=end, state__in=HELD_STATES)
+
+
+def site_stats(site: Site, *, year: int) -> SiteStats:
+    """The hours and statistics of ``site`` and everything under it for ``year`` (2 queries):
+    by month (activities, participations, hours, people served), by platform and by kind —
+    all from one grouping of the activities' stored, confirmed figures — and the distinct
+    volunteers who served. Held activities only."""
+    held = _held_in(site, year)
+    rows = (
+        held.order_by()
         .annotate(m=ExtractMonth("starts_at"))
-        .values("m")
+        .values("m", "platform__name", "kind")
         .annotate(
             n=Count("pk"),
             participations=Coalesce(Sum("attended_count"), 0),
             hours=Coalesce(Sum("hours_total"), Decimal("0")),
             served=Coalesce(Sum("people_served"), 0),
         )
-    }
-    for month in range(1, 13):
-        row = by_month.get(month, {"n": 0, "participations": 0, "hours": Decimal("0"), "served": 0})
-        stats.months.append(MonthFigures(month, row["n"], row["participations"], row["hours"], row["served"]))
+    )
+    months = {m: [0, 0, Decimal("0"), 0] for m in range(1, 13)}
+    platforms: dict[str, list] = {}
+    kinds: dict[str, int] = {}
+    for row in rows:
+        month = months[row["m"]]
+        month[0] += row["n"]
+        month[1] += row["participations"]
+        month[2] += row["hours"]
+        month[3] += row["served"]
+        platform = platforms.setdefault(row["platform__name"] or "", [0, Decimal("0")])
+        platform[0] += row["n"]
+        platform[1] += row["hours"]
+        kinds[row["kind"]] = kinds.get(row["kind"], 0) + row["n"]
+    stats = SiteStats(year=year)
+    stats.months = [MonthFigures(m, *months[m]) for m in range(1, 13)]
     stats.activities = sum(m.activities for m in stats.months)
     stats.participations = sum(m.participations for m in stats.months)
     stats.hours = sum((m.hours for m in stats.months), Decimal("0"))
     stats.people_served = sum(m.people_served for m in stats.months)
-    stats.platforms = [
-        (row["platform__name"] or _("No platform"), row["n"], row["hours"])
-        for row in held.order_by()
-        .values("platform__name")
-        .annotate(n=Count("pk"), hours=Coalesce(Sum("hours_total"), Decimal("0")))
-        .order_by("-n", "platform__name")
-    ]
+    stats.platforms = sorted(
+        ((name or _("No platform"), n, hours) for name, (n, hours) in platforms.items()), key=lambda p: (-p[1], p[0])
+    )
     labels = dict(Kind.choices)
-    stats.kinds = [
-        (str(labels.get(row["kind"], row["kind"])), row["n"])
-        for row in held.order_by().values("kind").annotate(n=Count("pk")).order_by("-n", "kind")
-    ]
-    confirmed = Attendance.objects.filter(
-        activity__in=held.values("pk"), confirmed_at__isnull=False, hours__gt=0
-    ).order_by()
-    stats.volunteers = confirmed.aggregate(n=Count("volunteer", distinct=True))["n"]
-    stats.top_volunteers = [
-        (row["volunteer_id"], row["volunteer__real_name"], row["hours"], row["times"])
-        for row in confirmed.values("volunteer_id", "volunteer__real_name")
-        .annotate(hours=Sum("hours"), times=Count("pk"))
-        .order_by("-hours", "volunteer_id")[:top]
-    ]
+    stats.kinds = sorted(((str(labels.get(k, k)), n) for k, n in kinds.items()), key=lambda k: (-k[1], k[0]))
+    stats.volunteers = (
+        Attendance.objects.filter(activity__in=held.values("pk"), confirmed_at__isnull=False, hours__gt=0)
+        .order_by()
+        .values("volunteer_id")
+        .distinct()
+        .count()
+    )
     return stats
+
+
+def site_top_volunteers(site: Site, *, year: int, limit: int = 10) -> list[tuple[int, str, Decimal, int]]:
+    """The volunteers with the most confirmed hours at the held activities of ``site`` and
+    everything under it in ``year``: (id, name, hours, times) (2 queries)."""
+    top = list(
+        Attendance.objects.filter(
+            activity__in=_held_in(site, year).values("pk"), confirmed_at__isnull=False, hours__gt=0
+        )
+        .order_by()
+        .values("volunteer_id")
+        .annotate(hours=Sum("hours"), times=Count("pk"))
+        .order_by("-hours", "volunteer_id")[:limit]
+    )
+    names = dict(Volunteer.objects.filter(pk__in=[r["volunteer_id"] for r in top]).values_list("pk", "real_name"))
+    return [(r["volunteer_id"], names.get(r["volunteer_id"], ""), r["hours"], r["times"]) for r in top]
 
 
 # Monthly quota -----------------------------------------------------------------------------

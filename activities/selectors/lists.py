@@ -139,7 +139,8 @@ def activity_list(
     q: str = "",
 ):
     """Activities ``user`` can see, filtered by subtree, platform, kind, state and month, and
-    searched by title, theme or place; newest first (1 query for a page, plus its count)."""
+    searched by title, theme or place; newest first (2 queries for a page — the user's
+    volunteer family, for what they read as a volunteer, and the rows — plus its count)."""
     queryset = Activity.objects.restrict(user, "view")
     if site is not None:
         queryset = queryset.in_subtree(site)
@@ -159,7 +160,8 @@ def activity_list(
 
 
 def activity_calendar(user, *, year: int, month: int, site: Site | None = None) -> dict[date, list[Activity]]:
-    """A month's activities that ``user`` can see (under ``site``), by local day (1 query)."""
+    """A month's activities that ``user`` can see (under ``site``), by local day (2 queries:
+    the user's volunteer family, and the rows)."""
     start, end = month_span(year, month)
     queryset = Activity.objects.restrict(user, "view").filter(starts_at__gte=start, starts_at__lt=end)
     if site is not None:
