@@ -236,7 +236,7 @@ def family_volunteers(user) -> list[Volunteer]:
 
 
 def plan_is_late(plan: AnnualPlan, *, today: date | None = None) -> bool:
-    """Whether the plan was (or, still unsubmitted, now is) handed in after its due date."""
+    """Whether the plan was (or, still unsubmitted, now is) handed in after its due date (no query)."""
     due = date(plan.year, AnnualPlan.DUE_MONTH, 1)
     handed = timezone.localtime(plan.submitted_at).date() if plan.submitted_at else (today or timezone.localdate())
     return handed >= due

@@ -204,3 +204,19 @@ def test_the_plan_progress_of_a_station_stays_one_query(world, django_assert_num
     with django_assert_num_queries(1):
         assert len(selectors.plan_progress(world.township, year=2027)) == 12
     assert Activity.objects.count() == 0
+
+
+def test_the_family_on_one_phone_comes_in_one_query(world, person, django_assert_num_queries):
+    from tests import factories
+    from volunteers import services as volunteer_services
+
+    parent = person(name="王大爷")
+    child = volunteer_services.volunteer_register(
+        actor=world.admin, home_site=world.village, real_name="王小", id_number=factories.id_number(),
+        phone=parent.phone, consent=True,
+    )  # fmt: skip
+    person(name="邻居")
+    user = parent.user
+    with django_assert_num_queries(1):
+        family = selectors.family_volunteers(user)
+    assert [v.pk for v in family] == [parent.pk, child.pk] and family[1].home_site == world.village
