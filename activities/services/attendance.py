@@ -132,6 +132,9 @@ def _hours(attendance: Attendance, activity: Activity, steps) -> Decimal:
 
 
 def _save(attendance: Attendance, activity: Activity, steps) -> Attendance:
+    # One volunteer's attendances are written one at a time, so that two sign-ins at once at
+    # two activities still see each other's overlap.
+    list(Volunteer.objects.select_for_update().filter(pk=attendance.volunteer_id).values_list("pk", flat=True))
     attendance.flags = sorted(_own_flags(attendance, activity))
     if not attendance.hours_by_hand:
         attendance.hours = _hours(attendance, activity, steps)
@@ -143,6 +146,18 @@ def _save(attendance: Attendance, activity: Activity, steps) -> Attendance:
 
 def _locked(activity: Activity) -> Activity:
     return Activity.objects.select_for_update(of=("self",)).select_related("site").get(pk=activity.pk)
+
+
+def _position(location: Location | None) -> tuple[Decimal, Decimal] | None:
+    if location is None:
+        return None
+    try:
+        lat, lon = Decimal(str(location.latitude)), Decimal(str(location.longitude))
+    except InvalidOperation:
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return lat.quantize(Decimal("0.000001")), lon.quantize(Decimal("0.000001"))
 
 
 def _check_volunteer(actor, volunteer: Volunteer) -> Volunteer:
@@ -183,23 +198,15 @@ def attendance_sign_in(
     attendance.signed_in_at = at
     attendance.sign_in_method = Method.QR_STATIC if kind == qr.STATIC else Method.QR_ROTATING
     flags = set()
-    if location is not None:
-        try:
-            lat, lon = Decimal(str(location.latitude)), Decimal(str(location.longitude))
-        except InvalidOperation:
-            lat = lon = None
-        if lat is not None and -90 <= lat <= 90 and -180 <= lon <= 180:
-            attendance.latitude, attendance.longitude = (
-                lat.quantize(Decimal("0.000001")),
-                lon.quantize(Decimal("0.000001")),
-            )
+    # The phone's position is kept only where it is checked (a county's choice, an activity
+    # with coordinates): personal data is not collected for nothing.
     if rules.geo_check and activity.latitude is not None:
-        if attendance.latitude is None:
+        where = _position(location)
+        if where is None:
             flags.add(Flag.PLACE_UNKNOWN)
         else:
-            attendance.distance = distance_m(
-                activity.latitude, activity.longitude, attendance.latitude, attendance.longitude
-            )
+            attendance.latitude, attendance.longitude = where
+            attendance.distance = distance_m(activity.latitude, activity.longitude, *where)
             if attendance.distance > rules.geo_radius:
                 flags.add(Flag.PLACE_FAR)
     attendance.flags = sorted(flags)

@@ -266,9 +266,11 @@ def test_the_location_is_checked_against_the_radius_and_flagged_not_refused(
 def test_no_place_flags_without_the_countys_check_or_the_activitys_coordinates(world, running, person, geo):
     v, w = person(), person(name="孙八")
     far = services.Location(Decimal("35"), Decimal("110"))
-    assert sign_in(running(), v, START, location=far).flags == []  # no coordinates
+    nowhere = sign_in(running(), v, START, location=far)  # the activity has no coordinates
+    assert nowhere.flags == [] and nowhere.latitude is None  # and the position is not kept
     services.activity_settings_save(actor=world.admin, site=world.county, valid_from=date(2000, 1, 2), geo_check=False)
-    assert sign_in(running(**PLACE), w, START).flags == []
+    unchecked = sign_in(running(**PLACE), w, START, location=far)
+    assert unchecked.flags == [] and unchecked.latitude is None and unchecked.distance is None
 
 
 # Flags -----------------------------------------------------------------------------------------
@@ -497,3 +499,27 @@ def test_a_randomized_run_keeps_the_ledger_in_step(world, running, person, media
         paid = sum(h for _k, h, _p in credits_of(attendance))
         assert paid == (attendance.hours if attendance.confirmed_at else Decimal("0"))
     assert Activity.objects.filter(state=State.FINISHED).count() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sign_ins_at_once_at_overlapping_activities_still_flag_both(world, running, person):
+    import threading
+
+    v = person()
+    first, second = running(), running(title="同时的另一个")
+    barrier = threading.Barrier(2)
+
+    def go(activity):
+        close_old_connections()
+        try:
+            barrier.wait()
+            sign_in(activity, v, START)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=go, args=(a,)) for a in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(Attendance.objects.values_list("flags", flat=True)) == [[Flag.OVERLAP], [Flag.OVERLAP]]
