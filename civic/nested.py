@@ -53,6 +53,15 @@ class Outer:
         return OuterRef(f"{_prefix(self.path)}rght")
 
 
+@dataclass(frozen=True)
+class Bounds:
+    """A node known only by its numbers (read with ``values()``, say): ``Bounds(tree_id, lft, rght)``."""
+
+    tree_id: int
+    lft: int
+    rght: int
+
+
 def outer(path: str = "") -> Outer:
     """The node of the outer query's rows at ``path``, for conditions inside a sub-select."""
     return Outer(path)

@@ -13,6 +13,7 @@ narrows scope by hand.
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import reduce
@@ -103,6 +104,20 @@ class Reach:
 
 
 @dataclass(frozen=True)
+class Also:
+    """Further rows a user reaches that no tree relation states, named by a function of the
+    user declared beside the model (``rows(user) -> Q``): a volunteer's own rows and their
+    family's on a shared phone, activities of the teams they belong to. Applied by
+    ``restrict`` like any ``Reach``, for ``actions`` (reading, unless said otherwise)."""
+
+    rows: Callable[[object], Q]
+    actions: frozenset[str] = READ_ACTIONS
+
+    def condition(self, user) -> Q:
+        return self.rows(user)
+
+
+@dataclass(frozen=True)
 class ScopeRule:
     """How far a model's rows reach, declared on the model as ``scope = ScopeRule(...)``.
 
@@ -110,7 +125,8 @@ class ScopeRule:
       covers every row whose site lies under it.
     - ``owner``: the path to the user whose own rows these are (``"user"``,
       ``"account__volunteer__user"``); the owner may ``owner_actions`` them.
-    - ``reach``: further rows a user reaches without a grant (``Reach``).
+    - ``reach``: further rows a user reaches without a grant (``Reach`` along a tree, or
+      ``Also`` for what a function of the user names).
     - ``public``: rows anyone may read, anonymous visitors too.
     - ``unmask``: the action whose scope sees the row's personal data whole (``with_unmask``);
       the owner always does.
@@ -121,7 +137,7 @@ class ScopeRule:
     site: str
     owner: str | None = None
     owner_actions: frozenset[str] = READ_ACTIONS
-    reach: tuple[Reach, ...] = ()
+    reach: tuple[Reach | Also, ...] = ()
     public: Q | None = None
     unmask: str | None = None
 

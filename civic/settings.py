@@ -270,6 +270,26 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/10"),
         "options": {"expires": 300},
     },
+    "activity-reminders-daily": {
+        "task": "activities.tasks.reminders",
+        "schedule": crontab(hour=8, minute=0),
+        "options": {"expires": 3 * 3600},
+    },
+    "activity-quota-warnings-on-the-20th": {
+        "task": "activities.tasks.quota_warnings",
+        "schedule": crontab(day_of_month=20, hour=9, minute=0),
+        "options": {"expires": 12 * 3600},
+    },
+    "activity-thumbnails-sweep": {
+        "task": "activities.tasks.thumbnails_sweep",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 600},
+    },
+    "activity-archives-requeue-stale": {
+        "task": "activities.tasks.archive_requeue_stale",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 300},
+    },
 }
 
 LOGGING = {

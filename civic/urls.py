@@ -26,6 +26,7 @@ urlpatterns = [
     path("api/", include("centers.api")),
     path("api/", include("volunteers.api")),
     path("api/", include("points.api")),
+    path("api/", include("activities.api")),
     path("api/auth/", include(("volunteers.login_urls", "rest_framework"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -14,6 +14,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from centers.models import ServicePlatform
+from civic import figures
 from civic.models import AuditEntry
 from tests import factories
 from volunteers import roster, services
@@ -718,7 +719,8 @@ def test_the_lists_run_the_same_number_of_queries_for_5_and_30_rows(world, warm,
         counts.append(counted(client, django_assert_num_queries, path))
     assert counts[0] == counts[1], counts
     print(f"{page}: {counts[0]} queries")
-    assert counts[0] <= PINS[page]
+    assert counts[0] <= PINS[page] + (len(figures._providers["volunteer_figures"]) if page == "me" else 0)
 
 
-PINS = {"list": 10, "queue": 4, "teams": 7, "team-detail": 10, "me": 7}
+# "me" also asks one query of each app offering volunteer figures (points, activities).
+PINS = {"list": 10, "queue": 4, "teams": 7, "team-detail": 10, "me": 6}
