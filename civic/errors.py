@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions, parsers
 
+from .views import NOT_FOUND
+
 API_PREFIX = "/api/"
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -43,9 +45,10 @@ def bad_request(request, exception=None, template_name="400.html"):
 
 
 def not_found(request, exception=None):
-    """The 404 answer (``handler404``): JSON under /api/, the page elsewhere."""
+    """The 404 answer (``handler404``): JSON under /api/ with the refusal's message (an
+    address no route matches says what a refused id says), the page elsewhere."""
     if is_api(request):
-        return JsonResponse({"detail": _("Not found.")}, status=404)
+        return JsonResponse({"detail": str(NOT_FOUND)}, status=404)
     return defaults.page_not_found(request, exception)
 
 
