@@ -14,7 +14,6 @@ from civic.ids import parse_id
 
 from .models import (
     ImportMode,
-    MembershipStatus,
     PoliticalStatus,
     SourceGroup,
     Status,
@@ -22,6 +21,7 @@ from .models import (
     TeamKind,
     Volunteer,
 )
+from .services import TeamChanges, VolunteerChanges
 
 TEXT_FIELDS = ["national_number", "emergency_name", "emergency_phone"]
 PRIVACY_NOTICE = _(
@@ -246,35 +246,29 @@ class VolunteerEditForm(_GuardianFields, _ProfileForm):
         queryset = sites if sites is not None else Site.objects.none()
         self.fields["home_site"].queryset = queryset | Site.objects.filter(pk=volunteer.home_site_id)
 
-    def service_arguments(self) -> tuple[dict, list]:
-        """(fields, skills) for ``services.volunteer_update``."""
+    def service_arguments(self) -> tuple[VolunteerChanges, list[ServicePlatform]]:
+        """(changes, skills) for ``services.volunteer_update``."""
         data = self.cleaned_data
-        profile = self.profile_arguments()
-        skills = profile.pop("skills")
-        group = profile.pop("source_group")
-        fields = {
-            **profile,
-            "source_group_id": group.pk if group else None,
+        changes: VolunteerChanges = {
             "real_name": data["real_name"],
             "phone": data["phone"],
-            "home_site_id": data["home_site"].pk,
+            "home_site": data["home_site"],
+            "political_status": data["political_status"],
+            "source_group": data.get("source_group"),
+            "skill_tags": data.get("skill_tags", ""),
+            "national_number": data.get("national_number", ""),
+            "emergency_name": data.get("emergency_name", ""),
+            "emergency_phone": data.get("emergency_phone", ""),
             "guardian_name": data["guardian_name"],
             "guardian_phone": data["guardian_phone"],
         }
-        return fields, skills
+        return changes, list(data.get("skills") or [])
 
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=200, required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 40})
     )
-
-
-STATUS_ACTIONS = {
-    Status.SUSPENDED: _("Suspend"),
-    Status.ACTIVE: _("Reinstate"),
-    Status.WITHDRAWN: _("Withdraw"),
-}
 
 
 class PasswordForm(forms.Form):
@@ -303,6 +297,9 @@ class ClaimForm(PasswordForm):
     field_order = ["id_number", "phone", "password", "password2"]
 
 
+ROLL_ALL = "all"  # the list's status filter for everyone listed (the default is the roll)
+
+
 class VolunteerFilterForm(forms.Form):
     """The list's search and filters (read by ``VolunteerFilter``; this form only draws them)."""
 
@@ -322,7 +319,11 @@ class VolunteerFilterForm(forms.Form):
         self.fields["q"].widget.attrs.update(
             type="search", placeholder=_("Name, pinyin, phone or ID tail (4 digits)"), autocomplete="off"
         )
-        self.fields["status"].choices = [("", _("(listed: all but withdrawn)")), *Status.choices]
+        self.fields["status"].choices = [
+            ("", _("On the roll: active and suspended")),
+            (ROLL_ALL, _("Everyone but the withdrawn")),
+            *Status.choices,
+        ]
         if sites is not None:
             self.fields["site"].queryset = sites
         if platforms is not None:
@@ -359,11 +360,20 @@ class TeamForm(forms.Form):
         self.fields["platform"].queryset = platforms if platforms is not None else ServicePlatform.objects.none()
         self.fields["platform"].label_from_instance = lambda platform: platform.label
 
-    def fields_for_service(self) -> dict:
-        data = dict(self.cleaned_data)
-        platform = data.pop("platform", None)
-        data["platform_id"] = platform.pk if platform else None
-        return data
+    def service_arguments(self) -> TeamChanges:
+        """The changes for ``services.team_update`` (and, with the site and parent of
+        ``TeamCreateForm``, the arguments of ``services.team_create``)."""
+        data = self.cleaned_data
+        changes: TeamChanges = {
+            "name": data["name"],
+            "kind": data["kind"],
+            "lead_department": data.get("lead_department", ""),
+            "platform": data.get("platform"),
+            "description": data.get("description", ""),
+        }
+        if "is_active" in self.fields:
+            changes["is_active"] = data["is_active"]
+        return changes
 
 
 class TeamCreateForm(TeamForm):
@@ -419,6 +429,3 @@ class RosterImportForm(forms.Form):
     def __init__(self, *args, sites=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites if sites is not None else Site.objects.none()
-
-
-MEMBERSHIP_OPEN = [MembershipStatus.PENDING, MembershipStatus.ACTIVE]
