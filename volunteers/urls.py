@@ -19,6 +19,7 @@ urlpatterns = [
     path("me/join/", views.MyTeamJoinView.as_view(), name="me-join"),
     path("me/leave/", views.MyTeamLeaveView.as_view(), name="me-leave"),
     path("me/withdraw/", views.MyWithdrawalView.as_view(), name="me-withdraw"),
+    path("me/password/", views.MyPasswordView.as_view(), name="me-password"),
     path("import/", views.RosterImportView.as_view(), name="import"),
     path("import/template/", views.ImportTemplateView.as_view(), name="import-template"),
     path("import/<int:pk>/", views.ImportStatusView.as_view(), name="import-status"),

@@ -12,7 +12,7 @@ PermissionDenied. Reads that decide (``allowed_statuses``, ``may_decide_membersh
 """
 
 from ..records import MAX_PER_PHONE
-from .claims import login_claim_confirm, login_claim_request, login_reset_password
+from .claims import login_claim_confirm, login_claim_request, login_password_change, login_reset_password
 from .common import TEAM_TREES, Actor
 from .people import (
     REGISTER_CODE,
@@ -51,6 +51,7 @@ __all__ = [
     "VolunteerChanges",
     "login_claim_confirm",
     "login_claim_request",
+    "login_password_change",
     "login_reset_password",
     "membership_decide",
     "membership_leave",

@@ -1,8 +1,12 @@
-"""Logins of people registered by their station: the claim, its confirmation, a new password."""
+"""Logins: the claim of a person registered by their station, its confirmation, a new password
+set by a manager, and a person's change of their own password."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -83,3 +87,31 @@ def login_reset_password(*, actor: Actor, volunteer: Volunteer, password: str) -
     volunteer.user.save(update_fields=["password"])
     audit.record(actor=actor, action="volunteer.password_reset", obj=volunteer, site_id=volunteer.home_site_id)
     return volunteer
+
+
+@transaction.atomic
+def login_password_change(*, actor: Actor, old_password: str, password: str) -> Any:
+    """A person changes their own password: the old one first, then the validators (which
+    compare the new one with the person's name, ID number and phone)."""
+    from django.contrib.auth.password_validation import validate_password
+
+    if actor is None or not actor.is_authenticated:
+        raise PermissionDenied(_("Log in to change your password."))
+    user = get_user_model().objects.select_for_update().get(pk=actor.pk)
+    if not user.check_password(old_password):
+        raise ValidationError({"old_password": _("This is not your current password.")})
+    volunteer = Volunteer.objects.filter(user=user).first()
+    person = user
+    if volunteer is not None:
+        person = get_user_model()(
+            username=volunteer.id_number or "", first_name=volunteer.real_name[:150], last_name=volunteer.phone
+        )
+    try:
+        validate_password(password, person)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    if volunteer is not None:
+        audit.record(actor=user, action="volunteer.password_changed", obj=volunteer, site_id=volunteer.home_site_id)
+    return user

@@ -18,6 +18,7 @@ from .people import (  # noqa: F401
 )
 from .public import (  # noqa: F401
     ClaimView,
+    MyPasswordView,
     MyProfileView,
     MyTeamJoinView,
     MyTeamLeaveView,

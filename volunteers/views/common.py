@@ -41,6 +41,7 @@ AUDIT_LABELS = {
     "volunteer.claim_confirmed": gettext_lazy("login confirmed"),
     "volunteer.claim_refused": gettext_lazy("login refused"),
     "volunteer.password_reset": gettext_lazy("password reset"),
+    "volunteer.password_changed": gettext_lazy("password changed by the volunteer"),
 }
 ERASED_FIELDS = [
     gettext_lazy("real name"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +25,7 @@ from .. import services
 from ..forms import (
     PRIVACY_NOTICE,
     ClaimForm,
+    MyPasswordForm,
     ReasonForm,
     SelfRegistrationForm,
     practice_sites,
@@ -268,6 +269,26 @@ class MyWithdrawalView(ServiceFormView):
             status=Status.WITHDRAWN,
             reason=form.cleaned_data["reason"],
         )
+
+    def get_success_url(self, result) -> str:
+        return reverse("volunteers:me")
+
+
+class MyPasswordView(ServiceFormView):
+    """A person changes their own password (the current one first); they stay logged in."""
+
+    own_records = True
+    template_name = "volunteers/my_password.html"
+    form_class = MyPasswordForm
+    success_message = gettext_lazy("Your password is changed.")
+
+    def write(self, form):
+        data = form.cleaned_data
+        user = services.login_password_change(
+            actor=self.request.user, old_password=data["old_password"], password=data["password"]
+        )
+        update_session_auth_hash(self.request, user)
+        return user
 
     def get_success_url(self, result) -> str:
         return reverse("volunteers:me")
