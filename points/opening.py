@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from centers.models import Site
 from civic import nested
 from civic.scope import can
+from civic.sheets import read_records
 from volunteers.identity import mask_id, normalize_id
 from volunteers.models import Volunteer
-from volunteers.roster import read_records
 
 from . import services
 from .models import Entry

@@ -19,6 +19,7 @@ from . import services
 from .identity import mask_id, mask_phone
 from .models import Membership, RosterImport, SourceGroup, Team, Volunteer
 from .selectors import volunteer_search
+from .services import TeamChanges
 
 
 @admin.register(Volunteer)
@@ -72,22 +73,23 @@ class TeamAdminForm(ServiceWriteForm):
         fields = TEAM_ADMIN_FIELDS
 
     def write(self) -> Team:
-        data = dict(self.cleaned_data)
-        site, parent, platform = data.pop("site"), data.pop("parent"), data.pop("platform")
-        data["platform_id"] = platform.pk if platform else None
+        data = self.cleaned_data
+        site, parent = data["site"], data["parent"]
+        changes: TeamChanges = {
+            "name": data["name"],
+            "kind": data["kind"],
+            "lead_department": data["lead_department"],
+            "platform": data["platform"],
+            "description": data["description"],
+            "is_active": data["is_active"],
+        }
         if self.instance.pk is None:
-            is_active = data.pop("is_active", True)
-            team = services.team_create(
-                actor=self.actor, site=site, parent=parent, name=data.pop("name"), kind=data.pop("kind"), **data
-            )
-            if not is_active:
-                team = services.team_update(actor=self.actor, team=team, is_active=False)
-            return team
+            return services.team_create(actor=self.actor, site=site, parent=parent, **changes)
         team = Team.objects.select_related("site").get(pk=self.instance.pk)
         if team.site_id != site.pk or team.parent_id != (parent.pk if parent else None):
             self.add_error("parent", _("A team cannot be moved; create a new one instead."))
             return self.instance
-        return services.team_update(actor=self.actor, team=team, **data)
+        return services.team_update(actor=self.actor, team=team, **changes)
 
 
 @admin.register(Team)

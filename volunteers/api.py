@@ -150,9 +150,9 @@ class VolunteerViewSet(ScopedViewSet):
         return services.volunteer_register(actor=self.request.user, **serializer.service_arguments())
 
     def update_object(self, serializer):
-        fields, skills = serializer.service_arguments()
+        changes, skills = serializer.service_arguments()
         return services.volunteer_update(
-            actor=self.request.user, volunteer=serializer.instance, skills=skills, **fields
+            actor=self.request.user, volunteer=serializer.instance, skills=skills, **changes
         )
 
     def delete_object(self, instance):
@@ -256,8 +256,8 @@ class MyVolunteerView(generics.GenericAPIView):
         volunteer = _mine(request)
         serializer = MyVolunteerUpdateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        fields, skills = serializer.service_arguments()
-        services.volunteer_update(actor=request.user, volunteer=volunteer, skills=skills, **fields)
+        changes, skills = serializer.service_arguments()
+        services.volunteer_update(actor=request.user, volunteer=volunteer, skills=skills, **changes)
         return Response(_detail(request, _mine(request)))
 
 
@@ -394,27 +394,17 @@ class TeamViewSet(ScopedViewSet):
         )
 
     def create_object(self, serializer):
-        fields = dict(serializer.validated_data)
-        platform = fields.pop("platform", None)
+        data = serializer.validated_data
         team = services.team_create(
             actor=self.request.user,
-            site=fields.pop("site"),
-            parent=fields.pop("parent", None),
-            name=fields.pop("name"),
-            kind=fields.pop("kind"),
-            platform_id=platform.pk if platform else None,
-            **fields,
+            site=data["site"],
+            parent=data.get("parent"),
+            **serializer.service_changes(),
         )
         return self._reloaded(team)
 
     def update_object(self, serializer):
-        fields = dict(serializer.validated_data)
-        fields.pop("site", None)
-        fields.pop("parent", None)
-        if "platform" in fields:
-            platform = fields.pop("platform")
-            fields["platform_id"] = platform.pk if platform else None
-        team = services.team_update(actor=self.request.user, team=serializer.instance, **fields)
+        team = services.team_update(actor=self.request.user, team=serializer.instance, **serializer.service_changes())
         return self._reloaded(team)
 
     @extend_schema(summary="Choose the team's leader", request=TeamLeaderSerializer, responses=TeamSerializer)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from centers.forms import SiteChoiceField
 from centers.models import Kind, Level, ServicePlatform, Site
@@ -14,7 +15,6 @@ from civic.ids import parse_id
 
 from .models import (
     ImportMode,
-    MembershipStatus,
     PoliticalStatus,
     SourceGroup,
     Status,
@@ -22,6 +22,7 @@ from .models import (
     TeamKind,
     Volunteer,
 )
+from .services import TeamChanges, VolunteerChanges
 
 TEXT_FIELDS = ["national_number", "emergency_name", "emergency_phone"]
 PRIVACY_NOTICE = _(
@@ -246,22 +247,23 @@ class VolunteerEditForm(_GuardianFields, _ProfileForm):
         queryset = sites if sites is not None else Site.objects.none()
         self.fields["home_site"].queryset = queryset | Site.objects.filter(pk=volunteer.home_site_id)
 
-    def service_arguments(self) -> tuple[dict, list]:
-        """(fields, skills) for ``services.volunteer_update``."""
+    def service_arguments(self) -> tuple[VolunteerChanges, list[ServicePlatform]]:
+        """(changes, skills) for ``services.volunteer_update``."""
         data = self.cleaned_data
-        profile = self.profile_arguments()
-        skills = profile.pop("skills")
-        group = profile.pop("source_group")
-        fields = {
-            **profile,
-            "source_group_id": group.pk if group else None,
+        changes: VolunteerChanges = {
             "real_name": data["real_name"],
             "phone": data["phone"],
-            "home_site_id": data["home_site"].pk,
+            "home_site": data["home_site"],
+            "political_status": data["political_status"],
+            "source_group": data.get("source_group"),
+            "skill_tags": data.get("skill_tags", ""),
+            "national_number": data.get("national_number", ""),
+            "emergency_name": data.get("emergency_name", ""),
+            "emergency_phone": data.get("emergency_phone", ""),
             "guardian_name": data["guardian_name"],
             "guardian_phone": data["guardian_phone"],
         }
-        return fields, skills
+        return changes, list(data.get("skills") or [])
 
 
 class ReasonForm(forms.Form):
@@ -270,11 +272,12 @@ class ReasonForm(forms.Form):
     )
 
 
-STATUS_ACTIONS = {
-    Status.SUSPENDED: _("Suspend"),
-    Status.ACTIVE: _("Reinstate"),
-    Status.WITHDRAWN: _("Withdraw"),
-}
+# Django 5.2 asks for this message, but its own Chinese catalogue still spells an older msgid:
+# naming it here puts it in the project's catalogue, which translates it.
+PASSWORD_TOO_SHORT = ngettext_lazy(
+    "This password is too short. It must contain at least %d character.",
+    "This password is too short. It must contain at least %d characters.",
+)
 
 
 class PasswordForm(forms.Form):
@@ -295,12 +298,24 @@ class PasswordForm(forms.Form):
         return data
 
 
+class MyPasswordForm(PasswordForm):
+    old_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    field_order = ["old_password", "password", "password2"]
+
+
 class ClaimForm(PasswordForm):
     id_number = forms.CharField(
         label=_("Resident ID number"), max_length=30, widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
     phone = _tel(forms.CharField(label=_("Mobile phone registered at your station"), max_length=20))
     field_order = ["id_number", "phone", "password", "password2"]
+
+
+ROLL_ALL = "all"  # the list's status filter for everyone listed (the default is the roll)
 
 
 class VolunteerFilterForm(forms.Form):
@@ -322,7 +337,11 @@ class VolunteerFilterForm(forms.Form):
         self.fields["q"].widget.attrs.update(
             type="search", placeholder=_("Name, pinyin, phone or ID tail (4 digits)"), autocomplete="off"
         )
-        self.fields["status"].choices = [("", _("(listed: all but withdrawn)")), *Status.choices]
+        self.fields["status"].choices = [
+            ("", _("On the roll: active and suspended")),
+            (ROLL_ALL, _("Everyone but the withdrawn")),
+            *Status.choices,
+        ]
         if sites is not None:
             self.fields["site"].queryset = sites
         if platforms is not None:
@@ -359,11 +378,20 @@ class TeamForm(forms.Form):
         self.fields["platform"].queryset = platforms if platforms is not None else ServicePlatform.objects.none()
         self.fields["platform"].label_from_instance = lambda platform: platform.label
 
-    def fields_for_service(self) -> dict:
-        data = dict(self.cleaned_data)
-        platform = data.pop("platform", None)
-        data["platform_id"] = platform.pk if platform else None
-        return data
+    def service_arguments(self) -> TeamChanges:
+        """The changes for ``services.team_update`` (and, with the site and parent of
+        ``TeamCreateForm``, the arguments of ``services.team_create``)."""
+        data = self.cleaned_data
+        changes: TeamChanges = {
+            "name": data["name"],
+            "kind": data["kind"],
+            "lead_department": data.get("lead_department", ""),
+            "platform": data.get("platform"),
+            "description": data.get("description", ""),
+        }
+        if "is_active" in self.fields:
+            changes["is_active"] = data["is_active"]
+        return changes
 
 
 class TeamCreateForm(TeamForm):
@@ -419,6 +447,3 @@ class RosterImportForm(forms.Form):
     def __init__(self, *args, sites=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites if sites is not None else Site.objects.none()
-
-
-MEMBERSHIP_OPEN = [MembershipStatus.PENDING, MembershipStatus.ACTIVE]

@@ -228,6 +228,9 @@ class MembershipStatus(models.TextChoices):
     LEFT = "left", _("Left")
 
 
+MEMBERSHIP_OPEN = (MembershipStatus.PENDING, MembershipStatus.ACTIVE)  # a request waiting, or in the team
+
+
 class Membership(models.Model):
     """A volunteer's place in a team, from the join request on: read by the team site's
     roles, the team's leaders (who need no site role) and the volunteer."""

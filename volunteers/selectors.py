@@ -3,19 +3,32 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from centers.models import Level, Site
 from civic import nested
 from civic.figures import Figure
+from civic.scope import can
 
 from .identity import normalize_id, normalize_phone
-from .models import Membership, MembershipStatus, Status, Team, Volunteer
+from .models import (
+    LEAD_TEAM,
+    MEMBERSHIP_OPEN,
+    Membership,
+    MembershipStatus,
+    Status,
+    Team,
+    TeamKind,
+    Volunteer,
+)
 
 VILLAGE_TEAMS_TARGET = 7  # a village is asked for at least seven teams (DOMAIN.md)
 
@@ -113,10 +126,118 @@ def status_counts(site: Site) -> dict[str, int]:
     return counts
 
 
-def pending_for(user):
+def pending_for(user) -> QuerySet[Volunteer]:
     """Registrations and login claims waiting for this manager (1 query each when evaluated)."""
     scoped = Volunteer.objects.restrict(user, "manage").select_related("home_site")
     return scoped.filter(Q(status=Status.PENDING) | Q(claim_requested_at__isnull=False)).order_by("registered_at")
+
+
+# The roll and the lifecycle ------------------------------------------------------------
+
+# On the roll (在册): registered and approved, including the suspended (a suspension is a
+# pause, not an end). Waiting, rejected and withdrawn people are not on it.
+ON_THE_ROLL = (Status.ACTIVE, Status.SUSPENDED)
+
+# A volunteer's lifecycle as a table: each status, and the statuses it may be reached from.
+# Approval and rejection of a pending registration are ``volunteer_decide``'s.
+_TRANSITIONS: dict[str, set[str]] = {
+    Status.SUSPENDED: {Status.ACTIVE},
+    Status.ACTIVE: {Status.SUSPENDED, Status.REJECTED, Status.WITHDRAWN},
+    Status.WITHDRAWN: {Status.ACTIVE, Status.SUSPENDED, Status.PENDING},
+}
+
+# The moves a page offers, by the status they lead to.
+STATUS_MOVES: dict[str, Promise] = {
+    Status.SUSPENDED: gettext_lazy("Suspend"),
+    Status.ACTIVE: gettext_lazy("Reinstate"),
+    Status.WITHDRAWN: gettext_lazy("Withdraw"),
+}
+
+# Why a move is impossible, where the volunteer's status does not already say it.
+_WHY_NOT: dict[str, Promise] = {
+    Status.SUSPENDED: gettext_lazy("Only an active volunteer can be suspended."),
+    Status.ACTIVE: gettext_lazy("A pending registration becomes active when it is approved."),
+    Status.WITHDRAWN: gettext_lazy("A rejected registration cannot be withdrawn; reinstate it first."),
+}
+
+
+def allowed_statuses(status: str) -> set[str]:
+    """The statuses a volunteer may be moved to from ``status``."""
+    return {to for to, sources in _TRANSITIONS.items() if status in sources}
+
+
+@dataclass(frozen=True)
+class StatusMoves:
+    """The status moves a page offers for one volunteer (status, button label), and why the
+    others are impossible (none is said for the status the volunteer already has)."""
+
+    possible: list[tuple[str, str]]
+    why_not: list[str]
+
+
+def status_moves_for(volunteer: Volunteer) -> StatusMoves:
+    """Which of suspend, reinstate and withdraw ``volunteer`` allows (no query)."""
+    if volunteer.anonymised_at:
+        return StatusMoves([], [str(_("The personal data was erased; the record no longer changes."))])
+    allowed = allowed_statuses(volunteer.status)
+    possible = [(to, str(label)) for to, label in STATUS_MOVES.items() if to in allowed]
+    why_not = [str(_WHY_NOT[to]) for to in STATUS_MOVES if to not in allowed and to != volunteer.status]
+    return StatusMoves(possible, why_not)
+
+
+def may_withdraw(volunteer: Volunteer) -> bool:
+    """Whether ``volunteer`` may withdraw (themself, or by their station)."""
+    return not volunteer.anonymised_at and Status.WITHDRAWN in allowed_statuses(volunteer.status)
+
+
+def duplicate_message(viewer, existing: Volunteer, *, site_visible: bool | None = None) -> str:
+    """What a registration with the ID number of ``existing`` is told: the site that holds the
+    person only for a ``viewer`` who can see that site (``site_visible``, when the caller has
+    decided it for many at once; else one check)."""
+    if site_visible is None:
+        site_visible = viewer is not None and can(viewer, "view", existing.home_site)
+    if site_visible:
+        return _("This ID number is already registered at %(site)s.") % {"site": existing.home_site}
+    return _("This ID number is already registered — please ask your station.")
+
+
+# Teams ----------------------------------------------------------------------------------
+
+
+def is_team_leader(user, team: Team) -> bool:
+    """Whether ``user`` leads ``team`` or a team above it (one query)."""
+    if user is None or not user.is_authenticated:
+        return False
+    return Team.objects.filter(nested.over(team), grants__user=user, grants__permission__codename=LEAD_TEAM).exists()
+
+
+def may_decide_membership(user, team: Team) -> bool:
+    """Whether ``user`` may accept or decline join requests of ``team``: its leader (or a
+    leader above it) or a manager of its site (one or two queries)."""
+    return is_team_leader(user, team) or can(user, "manage", team.site)
+
+
+def why_no_subteams(team: Team) -> str | None:
+    """Why no team can be added under ``team`` (None if one can)."""
+    if team.kind == TeamKind.SQUAD:
+        return str(_("A village squad has no teams under it."))
+    if not team.is_active:
+        return str(_("An inactive team takes no teams under it."))
+    return None
+
+
+def joinable_teams(volunteer: Volunteer) -> QuerySet[Team]:
+    """Active teams at the volunteer's home site and the sites above it, without an open
+    request or membership of theirs (1 query)."""
+    site = volunteer.home_site
+    open_teams = Membership.objects.filter(volunteer=volunteer, status__in=MEMBERSHIP_OPEN).values("team_id")
+    return (
+        Team.objects.filter(nested.over(site, "site"), is_active=True)
+        .exclude(pk__in=open_teams)
+        .select_related("site", "platform")
+        .annotate(member_count=team_member_count())
+        .order_by(*nested.tree_order("site", reverse=True), *nested.tree_order())
+    )
 
 
 def _team_membership_count(status: str):

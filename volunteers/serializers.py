@@ -17,6 +17,7 @@ from centers.models import Kind, ServicePlatform, Site
 
 from .identity import mask_id, mask_phone
 from .models import Membership, MembershipStatus, PoliticalStatus, SourceGroup, Status, Team, Volunteer
+from .services import TeamChanges, VolunteerChanges
 
 # Volunteers and memberships both have a "status" with different choices: name their schema
 # enums apart (otherwise drf-spectacular warns of a naming collision).
@@ -263,14 +264,12 @@ class MyVolunteerUpdateSerializer(_ProfileInput):
 
     phone = serializers.CharField(max_length=20, required=False)
 
-    def service_arguments(self) -> tuple[dict, list | None]:
-        """validated_data → (fields, skills) for ``services.volunteer_update``."""
-        fields = dict(self.validated_data)
-        skills = fields.pop("skills", None)
-        if "source_group" in fields:
-            group = fields.pop("source_group")
-            fields["source_group_id"] = group.pk if group else None
-        return fields, skills
+    def service_arguments(self) -> tuple[VolunteerChanges, list | None]:
+        """validated_data → (changes, skills) for ``services.volunteer_update``: the fields
+        sent (a PATCH), the skills only if sent."""
+        changes = dict(self.validated_data)
+        skills = changes.pop("skills", None)
+        return changes, skills  # type: ignore[return-value]  # the fields are VolunteerChanges' own
 
 
 class VolunteerUpdateSerializer(MyVolunteerUpdateSerializer):
@@ -281,12 +280,6 @@ class VolunteerUpdateSerializer(MyVolunteerUpdateSerializer):
     home_site = ScopedSiteField(action="add", required=False, help_text=_("Moving needs the new site's manager."))
     guardian_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
     guardian_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
-
-    def service_arguments(self) -> tuple[dict, list | None]:
-        fields, skills = super().service_arguments()
-        if "home_site" in fields:
-            fields["home_site_id"] = fields.pop("home_site").pk
-        return fields, skills
 
 
 class DecisionSerializer(serializers.Serializer):
@@ -355,6 +348,12 @@ class TeamSerializer(serializers.ModelSerializer):
                 if key in attrs and attrs[key] != getattr(self.instance, key):
                     raise serializers.ValidationError({key: _("A team cannot be moved; create a new one instead.")})
         return attrs
+
+    def service_changes(self) -> TeamChanges:
+        """validated_data → the changes of ``services.team_update`` (or, with the site and
+        parent, the arguments of ``services.team_create``): the fields sent."""
+        data = self.validated_data
+        return {key: data[key] for key in TeamChanges.__annotations__ if key in data}  # type: ignore[return-value]
 
 
 class TeamLeaderSerializer(serializers.Serializer):

@@ -45,7 +45,7 @@ def test_a_volunteer_registers_on_a_phone_and_a_manager_approves(live_server, wo
         page.click("form.form .form-actions button[type=submit]")
         page.wait_for_url(f"{base}/volunteers/me/")
         status = page.locator("#application .badge")
-        expect(status).to_have_class("badge status-pending")
+        expect(status).to_have_class("badge badge-pending")
         expect(page.locator("body")).to_contain_text(number)  # the volunteer sees their whole ID number
 
         desk = manager.new_page()
@@ -61,7 +61,7 @@ def test_a_volunteer_registers_on_a_phone_and_a_manager_approves(live_server, wo
         expect(desk.locator(".queue-item", has_text="陈小红")).to_have_count(0)
 
         page.reload()
-        expect(page.locator("#application .badge")).to_have_class("badge status-active")
+        expect(page.locator("#application .badge")).to_have_class("badge badge-active")
     finally:
         volunteer.close()
         manager.close()

@@ -33,7 +33,6 @@ from points import certificates
 from points import services as points_services
 from points.models import Certificate, Entry, Goods, Redemption, Rule
 from tests import factories
-from volunteers import roster
 from volunteers import services as volunteer_services
 from volunteers.models import Membership, RosterImport, Team, Volunteer
 
@@ -115,13 +114,13 @@ def walk(world, settings, tmp_path, django_capture_on_commit_callbacks) -> Walk:
     header = ",".join(["姓名", "身份证号", "手机号", "所属站点"])
     rows = [f"周九,{factories.id_number()},{factories.phone()},{world.village.code}"]
     rows.append(f"重复,{home.id_number},{factories.phone()},{world.village.code}")
-    job = roster.roster_import_create(
+    job = volunteer_services.roster_import_create(
         actor=world.township_head,
         site=world.township,
         upload=ContentFile(("\n".join([header, *rows]) + "\n").encode(), name="roster.csv"),
         mode="good",
     )
-    roster.roster_import_run(import_id=job.pk)
+    volunteer_services.roster_import_run(import_id=job.pk)
     for v in (home, far, station, west):
         v.refresh_from_db()
     # Points: a rule, service, an adjustment and a reversal, goods, stock, a redemption, certificates.

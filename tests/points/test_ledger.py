@@ -256,7 +256,7 @@ def test_accounts_are_ranked_in_their_township_and_follow_moves(world):
     )
     account = Account.objects.get(volunteer=v)
     assert account.rank_site == world.township
-    volunteer_services.volunteer_update(actor=world.county_manager, volunteer=v, home_site_id=world.village2.pk)
+    volunteer_services.volunteer_update(actor=world.county_manager, volunteer=v, home_site=world.village2)
     account.refresh_from_db()
     assert account.rank_site == world.township2
     from centers import services as site_services

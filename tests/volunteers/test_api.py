@@ -14,7 +14,7 @@ from centers import services as center_services
 from centers.models import Kind, Level
 from points import services as points_services
 from tests import factories
-from volunteers import services
+from volunteers import selectors, services
 from volunteers.identity import mask_id, mask_phone
 from volunteers.models import Membership, MembershipStatus, SourceGroup, Team, Volunteer
 
@@ -214,7 +214,7 @@ def test_a_duplicate_id_names_the_site_only_to_those_who_can_see_it(api, world):
     )
     assert response.status_code == 400
     message = response.json()["id_number"][0]
-    assert "西坪村" not in message and message == services.duplicate_message(None, Volunteer(home_site=world.village2))
+    assert "西坪村" not in message and message == selectors.duplicate_message(None, Volunteer(home_site=world.village2))
     response = register_self(APIClient(), world.village, id_number=number)
     assert response.status_code == 400
     assert response.json()["id_number"] == [message]

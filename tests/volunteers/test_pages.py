@@ -139,7 +139,7 @@ def test_search_finds_by_phone_and_id_tails(as_user, world, people):
 def test_the_filters_narrow_the_list(as_user, world, people):
     platform = ServicePlatform.objects.filter(owner=None).first()
     group = SourceGroup.objects.first()
-    services.volunteer_update(actor=world.admin, volunteer=people["east"], skills=[platform], source_group_id=group.pk)
+    services.volunteer_update(actor=world.admin, volunteer=people["east"], skills=[platform], source_group=group)
     services.volunteer_set_status(actor=world.admin, volunteer=people["west"], status=Status.SUSPENDED, reason="外出")
     team = services.team_create(actor=world.admin, site=world.village, name="东坪小分队", kind="squad")
     services.team_set_leader(actor=world.admin, team=team, volunteer=people["east"])
@@ -412,7 +412,7 @@ def test_claiming_a_login_then_the_station_confirms(client, world, people):
     data = {"id_number": east.id_number, "phone": east.phone, "password": PASSWORD, "password2": PASSWORD}
     wrong = client.post(url("claim"), {**data, "phone": factories.phone()})
     assert "No volunteer without a login matches" in wrong.content.decode()
-    assert "Your station will confirm" in client.post(url("claim"), data).content.decode()
+    assert "Your station will confirm" in client.post(url("claim"), data, follow=True).content.decode()
     east.refresh_from_db()
     assert east.user is not None and not east.user.is_active and east.claim_requested_at
 
@@ -579,13 +579,14 @@ def test_an_import_runs_and_its_page_shows_the_bad_rows(
     job.refresh_from_db()
     assert job.status == ImportStatus.DONE and job.created_count == 1
     html = client.get(url("import-status", job.pk)).content.decode()
-    assert "导入乙" in html and 'class="table bad-rows"' in html and "every 1s" not in html
+    assert "导入乙" in html and 'class="table bad-rows cards"' in html and "every 1s" not in html
     assert Volunteer.objects.filter(real_name="导入甲").exists()
     assert as_user(world.outsider).get(url("import-status", job.pk)).status_code == 404
 
 
 def test_a_running_import_polls_itself(as_user, world, media):
-    job = roster.roster_import_create(actor=world.county_manager, site=world.county, upload=roster_file([]), mode="all")
+    upload = roster_file([{"real_name": "导入丙"}])
+    job = services.roster_import_create(actor=world.county_manager, site=world.county, upload=upload, mode="all")
     html = as_user(world.county_manager).get(url("import-status", job.pk), **HTMX).content.decode()
     assert 'hx-trigger="every 1s"' in html and "<html" not in html
 
@@ -610,7 +611,8 @@ def dead_broker():
 def test_a_queue_that_is_down_shows_on_the_import_form(as_user, world, media, dead_broker):
     """Transactional: the task is published when the upload's transaction commits, in the request."""
     client = as_user(world.county_manager)
-    response = client.post(url("import"), {"site": world.county.pk, "mode": "all", "file": roster_file([])})
+    upload = roster_file([{"real_name": "导入丁"}])
+    response = client.post(url("import"), {"site": world.county.pk, "mode": "all", "file": upload})
     assert response.status_code == 200
     assert "task queue is not reachable" in response.content.decode()
     assert not RosterImport.objects.exists()

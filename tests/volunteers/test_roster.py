@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from centers.models import ServicePlatform
 from civic.models import AuditEntry
 from tests import factories
-from volunteers import roster
+from volunteers import roster, services
 from volunteers.models import ImportMode, ImportStatus, RosterImport, SourceGroup, Status, Volunteer
 
 HEADER = [c.header for c in roster.COLUMNS]
@@ -76,8 +76,8 @@ def csv_bytes(rows: list[list[str]], encoding: str, header=HEADER) -> bytes:
 
 
 def run(actor, site, data: bytes, name="roster.xlsx", mode=ImportMode.ALL_OR_NOTHING) -> RosterImport:
-    job = roster.roster_import_create(actor=actor, site=site, upload=ContentFile(data, name=name), mode=mode)
-    return roster.roster_import_run(import_id=job.pk)
+    job = services.roster_import_create(actor=actor, site=site, upload=ContentFile(data, name=name), mode=mode)
+    return services.roster_import_run(import_id=job.pk)
 
 
 # Template and reading ----------------------------------------------------------------
@@ -217,28 +217,49 @@ def test_a_phone_is_shared_by_at_most_three_counting_the_file(world, lists, medi
     assert [(e["row"], e["errors"][0].split("：")[0]) for e in job.error_rows] == [(4, "手机号")]
 
 
-def test_only_a_manager_can_import_and_a_broken_file_fails_cleanly(world, media):
+def test_only_a_manager_can_import(world, media):
     upload = ContentFile(xlsx([person()]), name="r.xlsx")
     with pytest.raises(PermissionDenied):
-        roster.roster_import_create(actor=world.county_viewer, site=world.county, upload=upload, mode="all")
-    job = run(world.county_manager, world.county, b"PK\x03\x04 not really a workbook", name="r.xlsx")
-    assert job.status == ImportStatus.FAILED and job.message and job.finished_at
+        services.roster_import_create(actor=world.county_viewer, site=world.county, upload=upload, mode="all")
+    assert not RosterImport.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "problem"),
+    [
+        (b"PK\x03\x04 not really a workbook", "r.xlsx", "not a readable xlsx"),
+        (b"", "r.csv", "The file is empty."),
+        (b"\xef\xbb\xbf\r\n\r\n", "r.csv", "The file is empty."),
+        ("姓名,手机号\n张三,13800000000\n".encode(), "r.csv", "身份证号"),
+        (xlsx([]), "r.xlsx", "no rows under its header"),
+        (b"\xd0\xcf\x11\xe0 an old workbook", "r.xls", "an xlsx workbook or a CSV file"),
+    ],
+    ids=["broken-xlsx", "empty", "only-blank-lines", "no-header", "header-only", "xls"],
+)
+def test_an_unreadable_upload_is_refused_before_anything_is_stored(world, media, data, name, problem):
+    with pytest.raises(ValidationError) as err:
+        services.roster_import_create(
+            actor=world.county_manager, site=world.county, upload=ContentFile(data, name=name), mode="all"
+        )
+    assert problem in " ".join(err.value.message_dict["file"])
+    assert not RosterImport.objects.exists()
+    assert not any(media.rglob("*.*"))
 
 
 def test_running_an_import_twice_gives_one_result(world, lists, media):
-    job = roster.roster_import_create(
+    job = services.roster_import_create(
         actor=world.county_manager,
         site=world.county,
         upload=ContentFile(xlsx([person("一次")]), name="r.xlsx"),
         mode=ImportMode.ALL_OR_NOTHING,
     )
-    assert roster.roster_import_run(import_id=job.pk).created_count == 1
-    assert roster.roster_import_run(import_id=job.pk).created_count == 1
+    assert services.roster_import_run(import_id=job.pk).created_count == 1
+    assert services.roster_import_run(import_id=job.pk).created_count == 1
     assert Volunteer.objects.filter(real_name="一次").count() == 1
 
 
 def test_an_import_whose_worker_died_is_run_again_from_the_start(world, lists, media):
-    job = roster.roster_import_create(
+    job = services.roster_import_create(
         actor=world.county_manager,
         site=world.county,
         upload=ContentFile(xlsx([person("重来")]), name="r.xlsx"),
@@ -246,17 +267,17 @@ def test_an_import_whose_worker_died_is_run_again_from_the_start(world, lists, m
     )
     stuck = timezone.now() - timedelta(hours=2)
     RosterImport.objects.filter(pk=job.pk).update(status=ImportStatus.VALIDATING, claimed_at=stuck, processed_rows=1)
-    fresh = roster.roster_import_create(
+    fresh = services.roster_import_create(
         actor=world.county_manager,
         site=world.county,
         upload=ContentFile(xlsx([person("正在")]), name="r.xlsx"),
         mode=ImportMode.ALL_OR_NOTHING,
     )
     RosterImport.objects.filter(pk=fresh.pk).update(status=ImportStatus.VALIDATING, claimed_at=timezone.now())
-    assert roster.roster_import_requeue_stale() == [job.pk]
+    assert services.roster_import_requeue_stale() == [job.pk]
     job.refresh_from_db()
     assert (job.status, job.processed_rows, job.claimed_at) == (ImportStatus.QUEUED, 0, None)
-    assert roster.roster_import_run(import_id=job.pk).status == ImportStatus.DONE
+    assert services.roster_import_run(import_id=job.pk).status == ImportStatus.DONE
     assert Volunteer.objects.filter(real_name="重来").count() == 1
 
 
@@ -306,7 +327,7 @@ def test_the_import_runs_on_the_worker_and_shows_its_progress(world, lists, cele
         person(f"志愿者{i}", born=date(1980, 1, 1) + timedelta(days=i), site="东坪村" if i % 2 else "990101102001")
         for i in range(1, 1201)
     ]
-    job = roster.roster_import_start(
+    job = services.roster_import_start(
         actor=world.county_manager,
         site=world.county,
         upload=ContentFile(xlsx(rows), name="worker.xlsx"),
@@ -357,7 +378,7 @@ def test_a_queue_that_is_down_refuses_the_import_and_keeps_nothing(
     started = time.monotonic()
     with pytest.raises(ValidationError) as err:
         with django_capture_on_commit_callbacks(execute=True):
-            roster.roster_import_start(
+            services.roster_import_start(
                 actor=world.county_manager,
                 site=world.county,
                 upload=ContentFile(xlsx([person()]), name="r.xlsx"),

@@ -1,40 +1,37 @@
-"""Pages of volunteers and teams (a package: people, public, teams, imports)."""
+"""Pages of volunteers and teams (a package: people, public, teams, imports), each a
+declaration on ``civic.views.ScopedObjectView`` / ``ServiceFormView``."""
 
-from .imports import (  # noqa: F401
-    import_status,
-    import_template,
-    roster_import,
-)
+from .imports import ImportStatusView, ImportTemplateView, RosterImportView  # noqa: F401
 from .people import (  # noqa: F401
+    ApprovalQueueView,
     VolunteerAnonymiseView,
     VolunteerClaimView,
+    VolunteerCreateView,
     VolunteerDecideView,
     VolunteerDetailView,
     VolunteerEditView,
+    VolunteerExportView,
+    VolunteerListView,
     VolunteerPasswordView,
     VolunteerStatusView,
     VolunteerView,
-    approval_queue,
-    volunteer_create,
-    volunteer_export,
-    volunteer_list,
 )
 from .public import (  # noqa: F401
-    claim,
-    joinable_teams,
-    me,
-    me_join,
-    me_leave,
-    me_withdraw,
+    ClaimView,
+    MyPasswordView,
+    MyProfileView,
+    MyTeamJoinView,
+    MyTeamLeaveView,
+    MyWithdrawalView,
+    RegisterView,
     places,
-    register,
     register_code,
 )
 from .teams import (  # noqa: F401
-    membership_decide,
-    team_create,
-    team_detail,
-    team_edit,
-    team_leader,
-    team_list,
+    MembershipDecideView,
+    TeamCreateView,
+    TeamDetailView,
+    TeamEditView,
+    TeamLeaderView,
+    TeamListView,
 )

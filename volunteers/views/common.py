@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy
+from django.views import View
 
 from centers.models import Kind, Level, Site
 from civic import nested
 from civic.models import AuditEntry
 from civic.people import name_people
+from civic.views import ServiceFormView
 from civic.views import not_found as _not_found  # noqa: F401 (the pages raise it)
 
 from ..identity import mask_id, mask_phone
@@ -34,6 +41,7 @@ AUDIT_LABELS = {
     "volunteer.claim_confirmed": gettext_lazy("login confirmed"),
     "volunteer.claim_refused": gettext_lazy("login refused"),
     "volunteer.password_reset": gettext_lazy("password reset"),
+    "volunteer.password_changed": gettext_lazy("password changed by the volunteer"),
 }
 ERASED_FIELDS = [
     gettext_lazy("real name"),
@@ -94,3 +102,37 @@ def _audit_for(volunteer: Volunteer, viewer, limit: int = 20) -> list[AuditEntry
     for entry in entries:
         entry.label = AUDIT_LABELS.get(entry.action, entry.action)
     return entries
+
+
+class ServiceActionView(ServiceFormView):
+    """A button on another page (POST only) whose write is a service call, as on a form page:
+    success flashes ``success_message``, a refusal flashes the service's message, and either
+    way the browser goes back to ``next`` (a local address), else to ``get_return_url()``."""
+
+    http_method_names = ["post"]
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"data": self.request.POST}
+
+    def get_return_url(self) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def get_success_url(self, result: Any) -> str:
+        return _next_or(self.request, self.get_return_url())
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(self.request, message)
+        return redirect(self.get_success_url(None))
+
+
+class PublicFormView(ServiceFormView):
+    """A form anyone may fill in, logged in or not (self-registration, a login claim): there is
+    no object, and the write is the person's own (``own_records``)."""
+
+    own_records = True
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.object = None
+        return View.dispatch(self, request, *args, **kwargs)  # no login needed: not ScopedObjectView's

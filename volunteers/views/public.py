@@ -2,48 +2,51 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth import login, update_session_auth_hash
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from centers.models import Site
 from centers.selectors import platforms_for
 from civic import figures as civic_figures
-from civic import nested, otp
+from civic import otp
 from civic.ids import parse_id, post_id
 from civic.net import client_address
 from civic.people import mask_phone
 from civic.throttle import throttled
-from civic.views import flash_error, form_errors_from
+from civic.views import ScopedObjectView, ServiceFormView
 
-from .. import selectors, services
+from .. import services
 from ..forms import (
-    MEMBERSHIP_OPEN,
     PRIVACY_NOTICE,
     ClaimForm,
+    MyPasswordForm,
     ReasonForm,
     SelfRegistrationForm,
     practice_sites,
 )
 from ..models import (
+    MEMBERSHIP_OPEN,
     Membership,
     MembershipStatus,
     Status,
-    Team,
     Volunteer,
 )
+from ..selectors import joinable_teams, may_withdraw
 from ..throttles import ClaimThrottle, RegistrationCodeThrottle, RegistrationThrottle
 from .common import (
+    PublicFormView,
+    ServiceActionView,
     _not_found,
     shown,
 )
 
-# Public and the volunteer's own pages --------------------------------------------------
+# Public pages ------------------------------------------------------------------------
 
 
 def _registration_form(data=None, *, initial=None) -> SelfRegistrationForm:
@@ -62,23 +65,32 @@ def _registration_page(request, form, code_status: dict | None = None):
     return render(request, "volunteers/register.html", context)
 
 
-@throttled(RegistrationThrottle)
-def register(request):
+@method_decorator(throttled(RegistrationThrottle), name="dispatch")
+class RegisterView(PublicFormView):
     """Self-registration on a phone: the phone proven by a texted code; creates a login at
-    once; the station approves."""
-    if request.user.is_authenticated:
-        return redirect("volunteers:me")
-    form = _registration_form(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            volunteer = services.volunteer_register(actor=None, **form.service_arguments())
-        except ValidationError as exc:
-            form_errors_from(form, exc)
-        else:
-            login(request, volunteer.user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Registered. Your station will review your application."))
+    once (and logs in); the station approves."""
+
+    template_name = "volunteers/register.html"
+    success_message = gettext_lazy("Registered. Your station will review your application.")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
             return redirect("volunteers:me")
-    return _registration_page(request, form)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self):
+        return _registration_form(self.request.POST if self.request.method == "POST" else None)
+
+    def get_context_data(self, **context):
+        return super().get_context_data(privacy_notice=PRIVACY_NOTICE, code_status=None, **context)
+
+    def write(self, form):
+        volunteer = services.volunteer_register(actor=None, **form.service_arguments())
+        login(self.request, volunteer.user, backend="django.contrib.auth.backends.ModelBackend")
+        return volunteer
+
+    def get_success_url(self, result) -> str:
+        return reverse("volunteers:me")
 
 
 _NOT_KEPT = {"password", "password2", "csrfmiddlewaretoken", "phone_code"}
@@ -88,7 +100,8 @@ _NOT_KEPT = {"password", "password2", "csrfmiddlewaretoken", "phone_code"}
 @throttled(RegistrationCodeThrottle)
 def register_code(request):
     """Text the one-time code that proves the registering phone. With htmx: the status line
-    under the phone; without script: the form again, as it was filled in, with that line."""
+    under the phone; without script: the form again, as it was filled in, with that line.
+    (A fragment, not a page: the code is no record of anyone's, and a refusal is the line.)"""
     try:
         phone = services.registration_code_send(
             phone=request.POST.get("phone", ""), request_address=client_address(request)
@@ -119,21 +132,33 @@ def places(request):
     return render(request, "volunteers/_places.html", {"places": children, "parent": parent})
 
 
-@throttled(ClaimThrottle)
-def claim(request):
-    """Someone registered by their station asks for a login with ID number and phone."""
-    if request.user.is_authenticated:
-        return redirect("volunteers:me")
-    form = ClaimForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+@method_decorator(throttled(ClaimThrottle), name="dispatch")
+class ClaimView(PublicFormView):
+    """Someone registered by their station asks for a login with ID number and phone; the
+    page then says the station will confirm it (``?sent=1``)."""
+
+    template_name = "volunteers/claim.html"
+    form_class = ClaimForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return redirect("volunteers:me")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("sent"):
+            return self.render(done=True)
+        return super().get(request, *args, **kwargs)
+
+    def write(self, form):
         data = form.cleaned_data
-        try:
-            services.login_claim_request(id_number=data["id_number"], phone=data["phone"], password=data["password"])
-        except ValidationError as exc:
-            form_errors_from(form, exc)
-        else:
-            return render(request, "volunteers/claim.html", {"done": True})
-    return render(request, "volunteers/claim.html", {"form": form})
+        return services.login_claim_request(id_number=data["id_number"], phone=data["phone"], password=data["password"])
+
+    def get_success_url(self, result) -> str:
+        return reverse("volunteers:claim") + "?sent=1"
+
+
+# The volunteer's own pages -------------------------------------------------------------
 
 
 def _my_volunteer(request) -> Volunteer | None:
@@ -145,95 +170,125 @@ def _my_volunteer(request) -> Volunteer | None:
     )
 
 
-def joinable_teams(volunteer: Volunteer):
-    """Active teams at the volunteer's home site and the sites above it, without an open
-    request or membership of theirs (1 query)."""
-    site = volunteer.home_site
-    open_teams = Membership.objects.filter(volunteer=volunteer, status__in=MEMBERSHIP_OPEN).values("team_id")
-    return (
-        Team.objects.filter(nested.over(site, "site"), is_active=True)
-        .exclude(pk__in=open_teams)
-        .select_related("site", "platform")
-        .annotate(member_count=selectors.team_member_count())
-        .order_by(*nested.tree_order("site", reverse=True), *nested.tree_order())
-    )
+class MyProfileView(ScopedObjectView):
+    """My volunteer profile: whole numbers, where my application stands, my teams, links to my
+    points and certificates."""
+
+    template_name = "volunteers/me.html"
+
+    def get(self, request, *args, **kwargs):
+        volunteer = _my_volunteer(request)
+        if volunteer is None:
+            return self.render(v=None)
+        shown([volunteer])
+        memberships = list(
+            volunteer.memberships.filter(status__in=MEMBERSHIP_OPEN)
+            .select_related("team__site")
+            .order_by("-requested_at")
+        )
+        active = volunteer.status == Status.ACTIVE
+        return self.render(
+            v=volunteer,
+            teams=[m for m in memberships if m.status == MembershipStatus.ACTIVE],
+            requests=[m for m in memberships if m.status == MembershipStatus.PENDING],
+            joinable=list(joinable_teams(volunteer)[:100]) if active else [],
+            skills=list(volunteer.skills.all()),
+            figures=civic_figures.volunteer_figures([volunteer]).get(volunteer.pk, []),
+            may_withdraw=may_withdraw(volunteer),
+        )
 
 
-@login_required
-def me(request):
-    """My volunteer profile: whole numbers, where my application stands, my teams."""
-    volunteer = _my_volunteer(request)
-    if volunteer is None:
-        return render(request, "volunteers/me.html", {"v": None})
-    shown([volunteer])
-    memberships = list(
-        volunteer.memberships.filter(status__in=MEMBERSHIP_OPEN).select_related("team__site").order_by("-requested_at")
-    )
-    active = volunteer.status == Status.ACTIVE
-    return render(
-        request,
-        "volunteers/me.html",
-        {
-            "v": volunteer,
-            "teams": [m for m in memberships if m.status == MembershipStatus.ACTIVE],
-            "requests": [m for m in memberships if m.status == MembershipStatus.PENDING],
-            "joinable": list(joinable_teams(volunteer)[:100]) if active else [],
-            "skills": list(volunteer.skills.all()),
-            "figures": civic_figures.volunteer_figures([volunteer]).get(volunteer.pk, []),
-        },
-    )
+class MyTeamJoinView(ServiceActionView):
+    """Ask to join one of the teams I may join."""
+
+    own_records = True
+
+    def get_object(self):
+        self.volunteer = _my_volunteer(self.request)
+        pk = post_id(self.request, "team")
+        team = joinable_teams(self.volunteer).filter(pk=pk).first() if self.volunteer and pk else None
+        if team is None:
+            raise _not_found()
+        return team
+
+    def write(self, form):
+        return services.membership_request(actor=self.request.user, volunteer=self.volunteer, team=self.object)
+
+    def get_success_message(self, result) -> str:
+        return _("Asked to join %(team)s; its leader will decide.") % {"team": self.object}
+
+    def get_return_url(self) -> str:
+        return reverse("volunteers:me")
 
 
-@login_required
-@require_POST
-def me_join(request):
-    volunteer = _my_volunteer(request)
-    pk = post_id(request, "team")
-    team = joinable_teams(volunteer).filter(pk=pk).first() if volunteer and pk else None
-    if team is None:
-        raise _not_found()
-    try:
-        services.membership_request(actor=request.user, volunteer=volunteer, team=team)
-    except ValidationError as exc:
-        flash_error(request, exc)
-    else:
-        messages.success(request, _("Asked to join %(team)s; its leader will decide.") % {"team": team})
-    return redirect("volunteers:me")
+class MyTeamLeaveView(ServiceActionView):
+    """Leave one of my teams."""
+
+    own_records = True
+
+    def get_object(self):
+        pk = post_id(self.request, "membership")
+        membership = (
+            Membership.objects.filter(pk=pk, volunteer__user=self.request.user).select_related("team").first()
+            if pk
+            else None
+        )
+        if membership is None:
+            raise _not_found()
+        return membership
+
+    def write(self, form):
+        return services.membership_leave(actor=self.request.user, membership=self.object)
+
+    def get_success_message(self, result) -> str:
+        return _("You left %(team)s.") % {"team": self.object.team}
+
+    def get_return_url(self) -> str:
+        return reverse("volunteers:me")
 
 
-@login_required
-@require_POST
-def me_leave(request):
-    pk = post_id(request, "membership")
-    membership = (
-        Membership.objects.filter(pk=pk, volunteer__user=request.user).select_related("team").first() if pk else None
-    )
-    if membership is None:
-        raise _not_found()
-    try:
-        services.membership_leave(actor=request.user, membership=membership)
-    except ValidationError as exc:
-        flash_error(request, exc)
-    else:
-        messages.success(request, _("You left %(team)s.") % {"team": membership.team})
-    return redirect("volunteers:me")
-
-
-@login_required
-def me_withdraw(request):
+class MyWithdrawalView(ServiceFormView):
     """A volunteer leaves: a confirmation page; their hours and points stay."""
-    volunteer = _my_volunteer(request)
-    if volunteer is None:
-        raise _not_found()
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.volunteer_set_status(
-                actor=request.user, volunteer=volunteer, status=Status.WITHDRAWN, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            form_errors_from(form, exc)
-        else:
-            messages.success(request, _("You have withdrawn. Thank you for your service."))
-            return redirect("volunteers:me")
-    return render(request, "volunteers/withdraw.html", {"v": volunteer, "form": form})
+
+    own_records = True
+    template_name = "volunteers/withdraw.html"
+    context_object_name = "v"
+    form_class = ReasonForm
+    success_message = gettext_lazy("You have withdrawn. Thank you for your service.")
+
+    def get_object(self) -> Volunteer:
+        volunteer = _my_volunteer(self.request)
+        if volunteer is None:
+            raise _not_found()
+        return volunteer
+
+    def write(self, form):
+        return services.volunteer_set_status(
+            actor=self.request.user,
+            volunteer=self.object,
+            status=Status.WITHDRAWN,
+            reason=form.cleaned_data["reason"],
+        )
+
+    def get_success_url(self, result) -> str:
+        return reverse("volunteers:me")
+
+
+class MyPasswordView(ServiceFormView):
+    """A person changes their own password (the current one first); they stay logged in."""
+
+    own_records = True
+    template_name = "volunteers/my_password.html"
+    form_class = MyPasswordForm
+    success_message = gettext_lazy("Your password is changed.")
+
+    def write(self, form):
+        data = form.cleaned_data
+        user = services.login_password_change(
+            actor=self.request.user, old_password=data["old_password"], password=data["password"]
+        )
+        update_session_auth_hash(self.request, user)
+        return user
+
+    def get_success_url(self, result) -> str:
+        return reverse("volunteers:me")

@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from centers import services as site_services
 from centers.models import Level, Site
 from centers.selectors import platforms_for
-from volunteers import roster
+from volunteers import roster, services
 from volunteers.identity import check_digit
 from volunteers.models import ImportMode, ImportStatus, RosterImport, SourceGroup, Volunteer
 
@@ -144,10 +144,10 @@ class Command(BaseCommand):
         data = self.workbook(villages, people)
         made = time.perf_counter() - started
         upload = ContentFile(data, name=f"bench-{len(people)}.xlsx")
-        job = roster.roster_import_create(actor=manager, site=county, upload=upload, mode=ImportMode.ALL_OR_NOTHING)
+        job = services.roster_import_create(actor=manager, site=county, upload=upload, mode=ImportMode.ALL_OR_NOTHING)
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
-            job = roster.roster_import_run(import_id=job.pk)
+            job = services.roster_import_run(import_id=job.pk)
             seconds = time.perf_counter() - started
         if job.status != ImportStatus.DONE:
             raise CommandError(f"{label} ended {job.status}: {job.message} {job.error_rows[:3]}")
