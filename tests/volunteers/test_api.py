@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from centers import services as center_services
-from centers.models import Kind, Level
+from centers.models import Kind, Level, ServicePlatform, Site
 from points import services as points_services
 from tests import factories
 from volunteers import selectors, services
@@ -589,13 +589,15 @@ def test_bad_input_is_a_400_with_a_message(api, world):
     api.raise_request_exception = True
     as_user(api, world.county_manager)
     good = {"real_name": "某", "id_number": factories.id_number(), "phone": factories.phone(), "consent": True}
+    no_site = Site.objects.order_by("-pk").values_list("pk", flat=True).first() + 1000
+    no_platform = (ServicePlatform.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
     bad_creates = [
         ({**good, "home_site": world.village.pk, "id_number": "12345"}, "id_number"),
         ({**good, "home_site": world.village.pk, "id_number": good["id_number"][:17] + "0"}, "id_number"),
         ({**good, "home_site": world.village.pk, "phone": "02912345678"}, "phone"),
         ({**good, "home_site": "county"}, "home_site"),
-        ({**good, "home_site": 999999}, "home_site"),
-        ({**good, "home_site": world.village.pk, "skills": [999999]}, "skills"),
+        ({**good, "home_site": no_site}, "home_site"),
+        ({**good, "home_site": world.village.pk, "skills": [no_platform]}, "skills"),
         ({**good, "home_site": world.village.pk, "skill_tags": "not-a-list"}, "skill_tags"),
         ({**good, "home_site": world.village.pk, "political_status": "king"}, "political_status"),
         ({**good, "home_site": world.village.pk, "real_name": ""}, "real_name"),
@@ -605,7 +607,7 @@ def test_bad_input_is_a_400_with_a_message(api, world):
     ]
     for payload, field in bad_creates:
         response = api.post("/api/volunteers/", payload, format="json")
-        assert response.status_code == 400, (payload, response.content)
+        assert response.status_code == 400, (field, payload, response.content.decode())
         assert field in response.json(), (payload, response.json())
     base = center_services.site_create(
         actor=world.admin, parent=world.township, name="服务岗", level=Level.VILLAGE, kind=Kind.POST
@@ -621,7 +623,7 @@ def test_bad_input_is_a_400_with_a_message(api, world):
         ({"skills": "1"}, "skills"),
     ]:
         response = api.patch(url, payload, format="json")
-        assert response.status_code == 400, (payload, response.content)
+        assert response.status_code == 400, (field, payload, response.content.decode())
         assert field in response.json()
     assert api.post(f"{url}set-status/", {"status": "asleep"}, format="json").status_code == 400
     assert api.post(f"{url}claim-confirm/", {"approve": True}, format="json").status_code == 400
