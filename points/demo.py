@@ -35,6 +35,7 @@ from .ranking import refresh_rank_sites
 DEMO_PREFIX = "demo:"
 GOODS = [("毛巾", 20, 40), ("洗衣液", 50, 25), ("保温杯", 80, 15), ("雨伞", 60, 20), ("食用油(5L)", 120, 10)]
 HOURS = [Decimal(h) for h in ("1", "1.5", "2", "2", "2.5", "3", "4")]
+DEDUCTIONS = {"无故缺席": 5, "迟到早退": 2}  # the county rule's named deductions (no-show, late)
 
 
 def seed_rule(ctx: DemoContext) -> None:
@@ -49,7 +50,7 @@ def seed_rule(ctx: DemoContext) -> None:
         points_per_hour=10,
         theme_bonus=5,
         rating_bonus={"5": 5, "4": 2},
-        deductions={"无故缺席": 5, "迟到早退": 2},
+        deductions=DEDUCTIONS,
     )
     ctx.say("points: county rule set")
 
