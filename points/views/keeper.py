@@ -162,4 +162,8 @@ class ReconciliationView(SiteView):
 
     def get(self, request, site_pk):
         rows = selectors.reconciliation_rows(self.site)
-        return self.render(rows=rows, all_balanced=all(r.balanced for r in rows))
+        return self.render(
+            rows=rows,
+            all_balanced=all(r.balanced for r in rows),
+            can_manage=selectors.may_manage(request.user, self.site),
+        )

@@ -86,7 +86,7 @@ class RulesView(ManageOnWrite, ServiceFormView, SiteView):
         page.object_list = name_people(page.object_list, self.request.user, "created_by")
         if not self.may_manage:
             context["form"] = None
-        return super().get_context_data(page=page, current=self.current, **context)
+        return super().get_context_data(page=page, current=self.current, can_manage=self.may_manage, **context)
 
     def write(self, form):
         return services.rule_save(actor=self.request.user, site=self.site, **form.rule_data())

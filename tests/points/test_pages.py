@@ -350,7 +350,7 @@ def test_reconciliation_adds_up_every_movement(as_user, world, vol, django_asser
     factories.stocked_goods(world.admin, world.township, "雨伞", stock=2)
     client = as_user(world.county_viewer)
     client.get(url("reconciliation", world.township.pk))
-    with django_assert_num_queries(4):  # session, user, site, goods with sums
+    with django_assert_num_queries(5):  # session, user, site, goods with sums, can-manage
         response = client.get(url("reconciliation", world.township.pk))
     row = next(r for r in response.context["rows"] if r.name == "毛巾")
     # Everything that went out is counted as a positive number: 6 in, 3 redeemed, 1 back, 1 written off.
