@@ -51,7 +51,14 @@ def test_the_certificate_form_sends_iso_dates_in_chinese(as_user, world, chinese
     assert date_values(manager.content.decode())["period_start"] == f"{TODAY.year}-01-01"
 
 
-def test_the_rule_form_sends_iso_dates_in_chinese(as_user, world, chinese):
+def test_the_rule_form_sends_iso_dates_in_chinese(as_user, world):
+    from django.utils import translation
+
+    from points.forms import RuleForm
+
+    with translation.override("zh-hans"):
+        shown = date_values(str(RuleForm(initial={"valid_from": date(2026, 3, 1)})))
+    assert shown == {"valid_from": "2026-03-01"}
     client = as_user(world.county_manager)
     bad = client.post(reverse("points:rules", args=[world.county.pk]), {"valid_from": "2026-03-01"})
     assert bad.status_code == 200
