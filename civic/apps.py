@@ -7,6 +7,6 @@ class CivicConfig(AppConfig):
     verbose_name = _("Civic core")
 
     def ready(self) -> None:
-        from . import figures, signals  # noqa: F401
+        from . import figures, links, signals  # noqa: F401
 
         figures.collect_providers()

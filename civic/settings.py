@@ -200,6 +200,10 @@ CIVIC_CONTENT_SECURITY_POLICY = {
 # 0 (the default): the header is ignored. Pages, API throttles and the lockout all read the
 # client address through civic.net.client_address.
 CIVIC_TRUSTED_PROXIES = env.int("CIVIC_TRUSTED_PROXIES", default=0)
+# The address people reach the site at (https://civic.example.org): links printed on paper
+# (a certificate's QR code) are built on it, never on the host a request came in on
+# (civic.links.public_url). check --deploy warns when it is unset in production.
+CIVIC_PUBLIC_URL = env.str("CIVIC_PUBLIC_URL", default="http://127.0.0.1:8000" if DEBUG else "")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,6 +1,6 @@
 """Django admin for points. The ledger, accounts and redemptions are read-only (they change
-only through the services); rules and goods are written through ``rule_save`` and
-``goods_save``; seals through ``seal_save``. Non-superusers see only their scope."""
+only through the services); rules and goods are written through ``rule_save``,
+``goods_create`` and ``goods_update``; seals through ``seal_save``. Non-superusers see only their scope."""
 
 from __future__ import annotations
 
@@ -54,7 +54,17 @@ class RuleAdminForm(ServiceWriteForm):
         fields = ["site", "valid_from", "points_per_hour", "theme_bonus", "rating_bonus", "deductions", "star_hours"]
 
     def write(self) -> Rule:
-        return services.rule_save(actor=self.actor, **self.cleaned_data)
+        data = self.cleaned_data
+        return services.rule_save(
+            actor=self.actor,
+            site=data["site"],
+            valid_from=data["valid_from"],
+            points_per_hour=data["points_per_hour"],
+            theme_bonus=data["theme_bonus"],
+            rating_bonus=data["rating_bonus"],
+            deductions=data["deductions"],
+            star_hours=data["star_hours"],
+        )
 
 
 @admin.register(Rule)
@@ -80,14 +90,25 @@ class GoodsAdminForm(ServiceWriteForm):
         fields = ["site", "name", "price", "is_active", "photo"]
 
     def write(self) -> Goods:
-        data = dict(self.cleaned_data)
-        photo = data.pop("photo", None)
-        site = data.pop("site", None)
+        data = self.cleaned_data
+        photo = data.get("photo")
         new_photo = photo if photo and photo is not getattr(self.instance, "photo", None) else None
         if self.instance.pk is None:
-            return services.goods_save(actor=self.actor, site=site, photo=new_photo, **data)
-        return services.goods_save(
-            actor=self.actor, goods=Goods.objects.get(pk=self.instance.pk), photo=new_photo, **data
+            return services.goods_create(
+                actor=self.actor,
+                site=data["site"],
+                name=data["name"],
+                price=data["price"],
+                is_active=data["is_active"],
+                photo=new_photo,
+            )
+        return services.goods_update(
+            actor=self.actor,
+            goods=self.instance,
+            name=data["name"],
+            price=data["price"],
+            is_active=data["is_active"],
+            photo=new_photo,
         )
 
 

@@ -17,14 +17,13 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from centers.models import Site
-from centers.selectors import top_sites_for
-from civic import nested
 from civic.api import ScopedViewSet, scoped_object
 from civic.errors import FormParser, JSONParser, MultiPartParser
+from civic.people import mask_name
 
 from . import selectors, services
 from .filters import EntryFilter, GoodsFilter, RedemptionFilter, RuleFilter
-from .models import Certificate, Entry, Goods, Redemption, Rule
+from .models import Entry, Goods, Redemption, Rule
 from .serializers import (
     CancelSerializer,
     EntrySerializer,
@@ -40,7 +39,6 @@ from .serializers import (
     VerifiedCertificateSerializer,
 )
 from .throttles import CertificateVerifyThrottle
-from .views import masked_name, volunteer_of
 
 
 class MyPointsView(generics.GenericAPIView):
@@ -51,7 +49,7 @@ class MyPointsView(generics.GenericAPIView):
 
     @extend_schema(summary="My points and my rank in my township", tags=["points"])
     def get(self, request):
-        volunteer = volunteer_of(request.user)
+        volunteer = selectors.volunteer_of(request.user)
         if volunteer is None:
             raise Http404("Your login is not linked to a volunteer.")
         mine = selectors.my_points(volunteer)
@@ -102,23 +100,10 @@ class RankingsView(generics.GenericAPIView):
         query = RankingQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         args = query.validated_data
-        user = request.user
-        volunteer = volunteer_of(user)
-        if "site" in args:
-            site = Site.objects.restrict(user, "view").filter(pk=args["site"]).first()
-            if site is None and volunteer is not None:
-                site = Site.objects.filter(nested.over(volunteer.home_site), pk=args["site"]).first()
-        elif volunteer is not None:
-            site = selectors.my_points(volunteer).township
-        else:
-            site = top_sites_for(user).first()
+        site = selectors.rankings_site_for(request.user, args.get("site"), selectors.volunteer_of(request.user))
         if site is None:
             raise exceptions.NotFound()
-        rank = {
-            "volunteers": selectors.volunteer_ranking,
-            "teams": selectors.team_ranking,
-            "sites": selectors.site_ranking,
-        }[args["kind"]]
+        rank = selectors.RANKINGS[args["kind"]]
         rows = rank(site, by=args["by"], period=args["period"], today=timezone.localdate())
         return Response(RankedSerializer(rows, many=True).data)
 
@@ -143,21 +128,28 @@ class GoodsViewSet(ScopedViewSet):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     scope_action_map = {"create": "add", "stock": "manage"}
 
-    def _fields(self, data: dict) -> dict:
-        return {key: data[key] for key in ("name", "price", "is_active") if key in data}
-
     def create_object(self, serializer):
         data = serializer.validated_data
-        return services.goods_save(
-            actor=self.request.user, site=data["site"], photo=data.get("photo"), **self._fields(data)
+        return services.goods_create(
+            actor=self.request.user,
+            site=data["site"],
+            name=data["name"],
+            price=data["price"],
+            is_active=data.get("is_active", True),
+            photo=data.get("photo"),
         )
 
     def update_object(self, serializer):
         data = serializer.validated_data
         if "site" in data and data["site"].pk != serializer.instance.site_id:
             raise exceptions.ValidationError({"site": "Goods stay in their shop."})
-        return services.goods_save(
-            actor=self.request.user, goods=serializer.instance, photo=data.get("photo"), **self._fields(data)
+        return services.goods_update(
+            actor=self.request.user,
+            goods=serializer.instance,
+            name=data.get("name"),
+            price=data.get("price"),
+            is_active=data.get("is_active"),
+            photo=data.get("photo"),
         )
 
     @extend_schema(summary="Goods in (positive) or written off (negative, with a note)", request=StockSerializer)
@@ -196,10 +188,10 @@ class RedemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def create(self, request):
         body = RedeemSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        volunteer = volunteer_of(request.user)
+        volunteer = selectors.volunteer_of(request.user)
         if volunteer is None:
             raise exceptions.PermissionDenied("Only a volunteer can redeem points.")
-        goods = Goods.objects.filter(nested.over(volunteer.home_site, "site"), pk=body.validated_data["goods"]).first()
+        goods = selectors.shop_goods(volunteer).filter(pk=body.validated_data["goods"]).first()
         if goods is None:
             raise exceptions.NotFound()
         redemption = services.redeem(actor=request.user, goods=goods, quantity=body.validated_data["quantity"])
@@ -244,7 +236,17 @@ class RuleViewSet(ScopedViewSet):
     scope_action_map = {"create": "manage"}
 
     def create_object(self, serializer):
-        return services.rule_save(actor=self.request.user, **serializer.validated_data)
+        data = serializer.validated_data
+        return services.rule_save(
+            actor=self.request.user,
+            site=data["site"],
+            valid_from=data["valid_from"],
+            points_per_hour=data["points_per_hour"],
+            theme_bonus=data.get("theme_bonus", 0),
+            rating_bonus=data.get("rating_bonus"),
+            deductions=data.get("deductions"),
+            star_hours=data.get("star_hours"),
+        )
 
 
 class CertificateVerifyView(generics.GenericAPIView):
@@ -263,13 +265,10 @@ class CertificateVerifyView(generics.GenericAPIView):
         responses=VerifiedCertificateSerializer,
     )
     def get(self, request, code: str):
-        normal = Certificate.normal_code(code)
-        certificate = (
-            Certificate.objects.filter(code=normal).select_related("volunteer", "site").first() if normal else None
-        )
+        certificate = selectors.certificate_by_code(code)
         if certificate is None:
             raise exceptions.NotFound("No certificate has this code.")
-        certificate.name = masked_name(certificate.volunteer.real_name)
+        certificate.name = mask_name(certificate.volunteer.real_name)
         return Response(VerifiedCertificateSerializer(certificate).data)
 
 

@@ -1,27 +1,23 @@
-"""Service record certificates (志愿服务记录证明): issuing, and the PDF in Chinese.
+"""Service record certificates (志愿服务记录证明) as a PDF in Chinese (they are issued by
+``points.services.certificate_issue``).
 
 The PDF embeds a CJK TrueType font (fonts-wqy-zenhei, or the file named by the
 CIVIC_CJK_FONT setting), the issuing site's seal image, the verification code and a QR
-code that opens the public verification page.
+code that opens the public verification page at the configured public address
+(``civic.links.public_url``), whatever host the download came in on.
 """
 
 from __future__ import annotations
 
 import io
-import secrets
-from datetime import date
-from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
 import qrcode
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Sum
-from django.db.models.functions import Coalesce
+from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
@@ -29,19 +25,16 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from centers.models import Level, Site
-from civic import audit, nested
-from civic.scope import can
+from civic.links import public_url
 from volunteers.identity import mask_id
 
-from .models import Certificate, Entry, EntryKind, Seal
+from .models import Certificate, Seal
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/arphic/uming.ttc",
 )
-_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
 @lru_cache(maxsize=1)
@@ -57,47 +50,9 @@ def cjk_font() -> str:
     )
 
 
-def new_code() -> str:
-    return "".join(secrets.choice(_ALPHABET) for _ in range(12))
-
-
-def issuing_site(volunteer) -> Site:
-    """The county center above the volunteer's home site (else the top of their tree)."""
-    home = volunteer.home_site
-    ancestors = Site.objects.filter(nested.over(home)).order_by(*nested.tree_order())
-    return ancestors.filter(level=Level.COUNTY).first() or ancestors.first()
-
-
-@transaction.atomic
-def certificate_issue(*, actor, volunteer, period_start: date, period_end: date) -> Certificate:
-    """Issue a certificate of the hours served in a period (the volunteer, or a manager)."""
-    own = actor is not None and actor.is_authenticated and volunteer.user_id == actor.pk
-    if not (own or can(actor, "manage", volunteer.home_site)):
-        raise PermissionDenied(_("Only the volunteer or a manager of their site can issue this."))
-    if period_start > period_end:
-        raise ValidationError({"period_start": _("The period starts after it ends.")})
-    if period_end > timezone.localdate():
-        raise ValidationError({"period_end": _("The period cannot end in the future.")})
-    sums = Entry.objects.filter(
-        account__volunteer=volunteer,
-        service_date__range=(period_start, period_end),
-        kind__in=[EntryKind.SERVICE, EntryKind.OPENING, EntryKind.ADJUSTMENT, EntryKind.REVERSAL, EntryKind.BONUS,
-                  EntryKind.DEDUCTION],
-    ).aggregate(hours=Coalesce(Sum("hours"), Decimal("0")), points=Coalesce(Sum("lifetime_delta"), 0))  # fmt: skip
-    if sums["hours"] <= 0:
-        raise ValidationError(_("No service hours were recorded in this period."))
-    certificate = Certificate.objects.create(
-        code=new_code(),
-        volunteer=volunteer,
-        site=issuing_site(volunteer),
-        period_start=period_start,
-        period_end=period_end,
-        hours=sums["hours"],
-        points=sums["points"],
-        issued_by=actor,
-    )
-    audit.record(actor=actor, action="certificate.issue", obj=certificate, site_id=volunteer.home_site_id)
-    return certificate
+def verify_url(certificate: Certificate) -> str:
+    """The address printed on the certificate (as text and as a QR code): its public check."""
+    return public_url(reverse("verify:code", args=[certificate.code]))
 
 
 def _qr_png(text: str) -> ImageReader:
@@ -108,13 +63,14 @@ def _qr_png(text: str) -> ImageReader:
     return ImageReader(buffer)
 
 
-def certificate_pdf(certificate: Certificate, verify_url: str) -> bytes:
-    """The certificate as a one-page A4 PDF in Chinese (whatever the page's language)."""
+def certificate_pdf(certificate: Certificate, link: str | None = None) -> bytes:
+    """The certificate as a one-page A4 PDF in Chinese (whatever the page's language); its QR
+    code opens ``link`` (default: its public check, ``verify_url``)."""
     with translation.override("zh-hans"):
-        return _render(certificate, verify_url)
+        return _render(certificate, link or verify_url(certificate))
 
 
-def _render(certificate: Certificate, verify_url: str) -> bytes:
+def _render(certificate: Certificate, link: str) -> bytes:
     font = cjk_font()
     volunteer = certificate.volunteer
     buffer = io.BytesIO()
@@ -160,10 +116,11 @@ def _render(certificate: Certificate, verify_url: str) -> bytes:
                 mask="auto",
                 preserveAspectRatio=True,
             )
-    pdf.drawImage(_qr_png(verify_url), 30 * mm, 30 * mm, 30 * mm, 30 * mm)
+    pdf.drawImage(_qr_png(link), 30 * mm, 30 * mm, 30 * mm, 30 * mm)
     pdf.setFont(font, 10)
     pdf.drawString(65 * mm, 45 * mm, f"验证码：{certificate.code}")
     pdf.drawString(65 * mm, 38 * mm, "扫描二维码或访问验证页面核验真伪")
+    pdf.drawString(65 * mm, 31 * mm, link)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

@@ -27,7 +27,7 @@ from centers.models import Site
 from civic import nested
 from volunteers.models import Status, Volunteer
 
-from . import services
+from . import selectors, services
 from .certificates import FONT_CANDIDATES
 from .models import DEFAULT_STAR_HOURS, Account, Entry, EntryKind, Goods, Redemption, Rule, Seal
 from .ranking import refresh_rank_sites
@@ -35,10 +35,11 @@ from .ranking import refresh_rank_sites
 DEMO_PREFIX = "demo:"
 GOODS = [("毛巾", 20, 40), ("洗衣液", 50, 25), ("保温杯", 80, 15), ("雨伞", 60, 20), ("食用油(5L)", 120, 10)]
 HOURS = [Decimal(h) for h in ("1", "1.5", "2", "2", "2.5", "3", "4")]
+DEDUCTIONS = {"无故缺席": 5, "迟到早退": 2}  # the county rule's named deductions (no-show, late)
 
 
 def seed_rule(ctx: DemoContext) -> None:
-    """The county's rule: 10 points an hour, theme bonus 5, rating bonus, a no-show deduction."""
+    """The county's rule: 10 points an hour, theme bonus 5, rating bonus, two named deductions."""
     if Rule.objects.filter(site=ctx.county).exists():
         return
     today = timezone.localdate()
@@ -49,7 +50,7 @@ def seed_rule(ctx: DemoContext) -> None:
         points_per_hour=10,
         theme_bonus=5,
         rating_bonus={"5": 5, "4": 2},
-        deductions={"no-show": 5},
+        deductions=DEDUCTIONS,
     )
     ctx.say("points: county rule set")
 
@@ -139,7 +140,7 @@ def _set_accounts(account_ids: list[int]) -> None:
     for account in accounts:
         row = sums.get(account.pk, {"lifetime": 0, "balance": 0, "hours": Decimal("0")})
         account.lifetime_points, account.balance, account.lifetime_hours = row["lifetime"], row["balance"], row["hours"]
-        account.star_level = services.star_level_for(account.lifetime_hours, DEFAULT_STAR_HOURS)
+        account.star_level = selectors.star_level_for(account.lifetime_hours, DEFAULT_STAR_HOURS)
     Account.objects.bulk_update(
         accounts, ["lifetime_points", "balance", "lifetime_hours", "star_level", "updated_at"], batch_size=2000
     )
@@ -151,7 +152,7 @@ def seed_shops(ctx: DemoContext) -> None:
         if Goods.objects.filter(site=township).exists():
             continue
         for name, price, stock in GOODS:
-            goods = services.goods_save(actor=ctx.admin, site=township, name=name, price=price)
+            goods = services.goods_create(actor=ctx.admin, site=township, name=name, price=price)
             services.goods_stock_in(actor=ctx.admin, goods=goods, quantity=stock, note="首批入库")
         ctx.say(f"points: shop of {township.label} stocked")
 
@@ -212,7 +213,7 @@ def seed_seal(ctx: DemoContext) -> None:
 
 
 def check_ledger(ctx: DemoContext) -> None:
-    drifts = services.reconcile()
+    drifts = selectors.reconcile()
     ctx.say(f"points: reconcile found {len(drifts)} differences")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 from django import forms
@@ -18,6 +17,34 @@ from .selectors import PERIODS
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
+DEDUCTION_ROWS = 5  # named deductions a rule page offers at once
+STARS = range(1, 6)
+
+
+class IsoDateInput(forms.DateInput):
+    """A date input (``type="date"``), whose value is always ISO (2026-01-01), which is the
+    only format a browser's date input reads whatever the page's language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class WholeNumberField(forms.IntegerField):
+    """A whole number typed in ASCII digits (an optional minus sign): other scripts' digits,
+    which ``int()`` would read, are refused with the field's message."""
+
+    def to_python(self, value):
+        text = str(value).strip() if value is not None else ""
+        if text and not is_digits(text.removeprefix("-")):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(text)
+
+
+def iso_date_field(label, **kwargs) -> forms.DateField:
+    """A date field of the points pages: an ISO date input, and ISO typed in also read."""
+    return forms.DateField(label=label, widget=IsoDateInput(), input_formats=["%Y-%m-%d"], **kwargs)
 
 
 def _image(upload, *, required: bool):
@@ -66,7 +93,7 @@ class StockForm(forms.Form):
 class PickupForm(forms.Form):
     pickup_code = forms.CharField(
         label=gettext_lazy("Pickup code"),
-        max_length=12,
+        max_length=24,  # spaces and dashes as typed; the service reads the digits
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "autofocus": True}),
     )
 
@@ -79,54 +106,101 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200, required=False)
 
 
-class _JsonMapField(forms.CharField):
-    """A JSON object of name → whole points, typed as text ({"5": 5, "4": 2})."""
-
-    def to_python(self, value):
-        text = (value or "").strip()
-        if not text:
-            return {}
-        try:
-            data = json.loads(text)
-        except ValueError:
-            raise ValidationError(_('Write it as {"name": points, ...}.')) from None
-        if not isinstance(data, dict) or any(not isinstance(v, int) or v < 0 for v in data.values()):
-            raise ValidationError(_("Each value is a whole, non-negative number of points."))
-        return {str(k): v for k, v in data.items()}
+class ReverseForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200)
 
 
 class RuleForm(forms.Form):
-    valid_from = forms.DateField(
-        label=gettext_lazy("Valid from"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=gettext_lazy("Service on or after this day earns points by this rule."),
+    """A dated rule, row by row: the rate, a theme bonus, a bonus for each number of stars a
+    citizen gives, named deductions (a name and its points on each row) and the five star
+    thresholds. ``rule_data()`` gives the service's keyword arguments; the service checks
+    the rows."""
+
+    valid_from = iso_date_field(
+        gettext_lazy("Valid from"), help_text=gettext_lazy("Service on or after this day earns points by this rule.")
     )
     points_per_hour = forms.DecimalField(
         label=gettext_lazy("Points per service hour"), min_value=0, max_digits=6, decimal_places=2, initial=10
     )
-    theme_bonus = forms.IntegerField(label=gettext_lazy("Bonus for a theme activity"), min_value=0, initial=0)
-    rating_bonus = _JsonMapField(
-        label=gettext_lazy("Bonus by citizen rating"),
-        required=False,
-        help_text=gettext_lazy('For example {"5": 5, "4": 2}.'),
-    )
-    deductions = _JsonMapField(
-        label=gettext_lazy("Named deductions"), required=False, help_text=gettext_lazy('For example {"no-show": 5}.')
-    )
-    star_hours = forms.CharField(
-        label=gettext_lazy("Star level hours"),
-        required=False,
-        help_text=gettext_lazy("Five rising numbers, e.g. 100, 300, 600, 1000, 1500; empty keeps the defaults."),
-    )
+    theme_bonus = WholeNumberField(label=gettext_lazy("Bonus for a theme activity"), min_value=0, initial=0)
 
-    def clean_star_hours(self):
-        text = self.cleaned_data["star_hours"].replace("，", ",").strip()
-        if not text:
-            return []
-        parts = [part.strip() for part in text.split(",") if part.strip()]
-        if not all(is_digits(part) and len(part) <= 9 for part in parts):
-            raise ValidationError(_("Give whole numbers of hours separated by commas."))
-        return [int(part) for part in parts]
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for stars in reversed(STARS):
+            self.fields[f"rating_bonus_{stars}"] = WholeNumberField(label="★" * stars, min_value=0, required=False)
+        for row in range(DEDUCTION_ROWS):
+            self.fields[f"deduction_name_{row}"] = forms.CharField(
+                label=gettext_lazy("Name"), max_length=40, required=False
+            )
+            self.fields[f"deduction_points_{row}"] = WholeNumberField(
+                label=gettext_lazy("Points taken away"), min_value=1, required=False
+            )
+        for stars in STARS:
+            self.fields[f"star_hours_{stars}"] = WholeNumberField(
+                label="★" * stars, min_value=1, max_value=10**9, required=False
+            )
+
+    @classmethod
+    def initial_from(cls, rule) -> dict:
+        """The form's rows filled from a rule in force (``points.selectors.EffectiveRule``)."""
+        initial = {"points_per_hour": rule.points_per_hour, "theme_bonus": rule.theme_bonus}
+        for stars in STARS:
+            initial[f"rating_bonus_{stars}"] = rule.rating_bonus.get(str(stars))
+        for row, (name, points) in enumerate(list(rule.deductions.items())[:DEDUCTION_ROWS]):
+            initial[f"deduction_name_{row}"] = name
+            initial[f"deduction_points_{row}"] = points
+        for stars, hours in zip(STARS, rule.star_hours):
+            initial[f"star_hours_{stars}"] = hours
+        return initial
+
+    def rating_fields(self):
+        return [self[f"rating_bonus_{stars}"] for stars in reversed(STARS)]
+
+    def deduction_rows(self):
+        return [(self[f"deduction_name_{row}"], self[f"deduction_points_{row}"]) for row in range(DEDUCTION_ROWS)]
+
+    def star_fields(self):
+        return [self[f"star_hours_{stars}"] for stars in STARS]
+
+    def clean(self):
+        data = super().clean()
+        named: set[str] = set()
+        for row in range(DEDUCTION_ROWS):
+            name = (data.get(f"deduction_name_{row}") or "").strip()
+            points = data.get(f"deduction_points_{row}")
+            if name and points is None and f"deduction_points_{row}" not in self.errors:
+                self.add_error(f"deduction_points_{row}", _("Give the points this deduction takes away."))
+            elif points is not None and not name:
+                self.add_error(f"deduction_name_{row}", _("Give this deduction a name."))
+            elif name and name in named:
+                self.add_error(f"deduction_name_{row}", _("This name is on another row already."))
+            if name:
+                named.add(name)
+        hours = [data.get(f"star_hours_{stars}") for stars in STARS]
+        if any(h is not None for h in hours) and not all(h is not None for h in hours):
+            self.add_error(None, _("Give all five star thresholds, or none to keep the defaults."))
+        return data
+
+    def rule_data(self) -> dict:
+        """The service's keyword arguments: ``rating_bonus``, ``deductions``, ``star_hours``
+        assembled from the rows, beside the rate and the theme bonus."""
+        data = self.cleaned_data
+        deductions: dict[str, int] = {}
+        for row in range(DEDUCTION_ROWS):
+            name = (data.get(f"deduction_name_{row}") or "").strip()
+            if name:
+                deductions[name] = data[f"deduction_points_{row}"]
+        hours = [data.get(f"star_hours_{stars}") for stars in STARS]
+        return {
+            "valid_from": data["valid_from"],
+            "points_per_hour": data["points_per_hour"],
+            "theme_bonus": data["theme_bonus"],
+            "rating_bonus": {
+                str(stars): data[f"rating_bonus_{stars}"] for stars in STARS if data.get(f"rating_bonus_{stars}")
+            },
+            "deductions": deductions,
+            "star_hours": [h for h in hours if h is not None],
+        }
 
 
 class AdjustForm(forms.Form):
@@ -153,8 +227,8 @@ class OpeningForm(forms.Form):
 
 
 class CertificateForm(forms.Form):
-    period_start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_start = iso_date_field(gettext_lazy("From"))
+    period_end = iso_date_field(gettext_lazy("To"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -166,7 +240,7 @@ class CertificateForm(forms.Form):
 class VerifyForm(forms.Form):
     code = forms.CharField(
         label=gettext_lazy("Verification code"),
-        max_length=16,
+        max_length=32,  # spaces and dashes as typed; the code itself has at most 16
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
 

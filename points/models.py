@@ -7,6 +7,7 @@ trigger); a mistake is reversed by a new entry that points at the one it reverse
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,10 +17,33 @@ from django.utils.translation import gettext_lazy as _
 
 from centers.models import Site
 from civic.querysets import RestrictedQuerySet
-from civic.scope import Reach, ScopeRule
+from civic.scope import ROLE_CODENAMES, Anchor, Reach, ScopeRule
 from volunteers.models import HOME_SITE, Volunteer
 
 DEFAULT_STAR_HOURS = [100, 300, 600, 1000, 1500]
+
+
+def compact_code(text: object) -> str:
+    """A code as someone typed it, with no spaces or dashes anywhere and full-width letters and
+    digits folded to plain ones (NFKC): ``" ab12 - cd34"`` → ``"ab12cd34"``. Every door that
+    takes a typed code (a verification code, a pickup code) reads it through this."""
+    if not isinstance(text, str):
+        return ""
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in folded if not ch.isspace() and ch not in "-_")
+
+
+# The sites where a user holds a role (manager or viewer).
+GRANTED_SITES = Anchor(
+    settings.CIVIC_GRANT_MODEL, "content_object", where=models.Q(permission__codename__in=list(ROLE_CODENAMES.values()))
+)
+
+# Who may read the rankings (实践排行) of which site: those who belong to it. A role at or
+# above the site (its own scope), a role at a site below it, or a home site below it: a
+# village head reads the rankings of their township and county, a volunteer those of the
+# sites above their home. ``points.selectors.ranking_sites`` applies it, for the page and
+# the API alike.
+RANKINGS_SCOPE = ScopeRule(site="", reach=(Reach("", "over", GRANTED_SITES), Reach("", "over", HOME_SITE)))
 
 
 class Account(models.Model):
@@ -145,10 +169,13 @@ class Rule(models.Model):
     points_per_hour = models.DecimalField(_("points per service hour"), max_digits=6, decimal_places=2)
     theme_bonus = models.PositiveIntegerField(_("bonus for a theme activity"), default=0)
     rating_bonus = models.JSONField(
-        _("bonus by citizen rating"), default=dict, blank=True, help_text=_('For example {"5": 5, "4": 2}.')
+        _("bonus by citizen rating"),
+        default=dict,
+        blank=True,
+        help_text=_("Points added for a citizen's rating, by its number of stars (1 to 5)."),
     )
     deductions = models.JSONField(
-        _("named deductions"), default=dict, blank=True, help_text=_('For example {"no-show": 5}.')
+        _("named deductions"), default=dict, blank=True, help_text=_("Points taken away, by the deduction's name.")
     )
     star_hours = models.JSONField(
         _("star level hours"), default=list, blank=True, help_text=_("Hours for one to five stars.")
@@ -276,6 +303,13 @@ class Redemption(models.Model):
     def __str__(self) -> str:
         return f"{self.goods} × {self.quantity}"
 
+    @staticmethod
+    def normal_pickup_code(text: object) -> str | None:
+        """A pickup code as someone typed it (spaces, dashes, full-width digits) in the form it
+        is stored, or None if it cannot be one: 1 to 12 ASCII digits."""
+        code = compact_code(text)
+        return code if 0 < len(code) <= 12 and code.isascii() and code.isdigit() else None
+
 
 class Seal(models.Model):
     """The seal image a site stamps on the certificates it issues."""
@@ -328,7 +362,8 @@ class Certificate(models.Model):
 
     @staticmethod
     def normal_code(text: object) -> str | None:
-        """A verification code as someone typed it (any case, spaces around) in the form it is
-        stored, or None if it cannot be one: 1 to 16 ASCII letters and digits."""
-        code = text.strip().upper() if isinstance(text, str) else ""
+        """A verification code as someone typed it (any case, spaces or dashes anywhere,
+        full-width letters) in the form it is stored, or None if it cannot be one: 1 to 16
+        ASCII letters and digits."""
+        code = compact_code(text).upper()
         return code if 0 < len(code) <= 16 and code.isascii() and code.isalnum() else None

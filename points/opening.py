@@ -15,7 +15,6 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from centers.models import Site
@@ -25,7 +24,6 @@ from civic.sheets import read_records
 from volunteers.identity import mask_id, normalize_id
 from volunteers.models import Volunteer
 
-from . import services
 from .models import Entry
 
 MAX_ROWS = 20_000
@@ -173,26 +171,10 @@ def check_opening_rows(*, actor, scope: Site, rows: list[dict], today: date) -> 
     return checked
 
 
-def opening_import(*, actor, scope: Site, file, filename: str, today: date) -> OpeningResult:
-    """Read, check every row, and, only if none has a problem, write them all at once."""
+def check_importer(*, actor, scope: Site) -> None:
+    """Refuse (PermissionDenied) anyone but a manager of ``scope`` before a sheet is read."""
     if not can(actor, "manage", scope):
         raise PermissionDenied(_("Only a manager of %(site)s can import past hours.") % {"site": scope})
-    rows = read_opening_rows(file, filename)
-    result = OpeningResult(check_opening_rows(actor=actor, scope=scope, rows=rows, today=today))
-    if result.errors:
-        return result
-    with transaction.atomic():
-        for item in result.rows:
-            services.points_opening(
-                actor=actor,
-                volunteer=item.volunteer,
-                hours=item.hours,
-                points=item.points,
-                as_of=item.as_of,
-                note=item.note,
-            )
-    result.written = len(result.rows)
-    return result
 
 
 def template_csv() -> bytes:

@@ -140,7 +140,7 @@ class RedeemSerializer(serializers.Serializer):
 
 class FulfilSerializer(serializers.Serializer):
     site = IdSerializerField(help_text=_("The shop's site."))
-    pickup_code = serializers.CharField(max_length=12)
+    pickup_code = serializers.CharField(max_length=24, help_text=_("As typed: spaces and dashes are ignored."))
 
 
 class CancelSerializer(serializers.Serializer):

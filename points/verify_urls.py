@@ -2,11 +2,11 @@
 
 from django.urls import path
 
-from . import views
+from .views import verify
 
 app_name = "verify"
 
 urlpatterns = [
-    path("", views.verify, name="form"),
-    path("<str:code>/", views.verify_code, name="code"),
+    path("", verify.verify, name="form"),
+    path("<str:code>/", verify.verify_code, name="code"),
 ]

@@ -26,6 +26,7 @@ from django.utils import translation
 
 from centers import services
 from centers.models import Level, Site
+from tests.factories import make_user
 
 pytest_plugins = ["tests.plugins.worker", "tests.plugins.seeds"]
 
@@ -133,11 +134,6 @@ class World:
             "volunteer": self.volunteer,
             "outsider": self.outsider,
         }
-
-
-def make_user(username: str, **extra):
-    User = get_user_model()
-    return User.objects.create_user(username=username, password="pw-" + username, **extra)
 
 
 @pytest.fixture

@@ -1,12 +1,25 @@
-"""Test data builders shared by the suites."""
+"""Test data builders shared by the suites: people (a user, a volunteer with or without a
+login), points (a credit, goods in stock), files (a PNG image) and API clients. A test module
+imports its helpers from here, never from another test module."""
 
 from __future__ import annotations
 
+import io
 import itertools
 from datetime import date
 
 from volunteers import services as volunteer_services
 from volunteers.identity import check_digit
+
+PASSWORD = "long-enough-pass-42"  # the password of every volunteer login built here
+
+
+def make_user(username: str, **extra):
+    """A login with no role and the password ``pw-<username>``."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user(username=username, password="pw-" + username, **extra)
+
 
 _serial = itertools.count(100)
 
@@ -89,7 +102,7 @@ def self_register(site, **extra):
         "id_number": id_number(),
         "phone": phone(),
         "consent": True,
-        "password": "long-enough-pass-42",
+        "password": PASSWORD,
     }
     values.update(extra)
     if "phone_code" not in values:
@@ -97,8 +110,9 @@ def self_register(site, **extra):
     return volunteer_services.volunteer_register(actor=None, home_site=site, **values)
 
 
-def volunteer_with_login(approver, site, *, name: str = "钱七"):
-    """A volunteer who registered themself (so they have a login) and whom ``approver`` approved."""
+def volunteer_with_login(approver, site, *, name: str = "钱七", password: str = PASSWORD):
+    """A volunteer who registered themself (so they have a login, ``password``) and whom
+    ``approver`` approved."""
     v = volunteer_services.volunteer_register(
         actor=None,
         home_site=site,
@@ -106,8 +120,61 @@ def volunteer_with_login(approver, site, *, name: str = "钱七"):
         id_number=id_number(),
         **proven_phone(),
         consent=True,
-        password="long-enough-pass-42",
+        password=password,
     )
     volunteer_services.volunteer_decide(actor=approver, volunteer=v, approve=True)
     v.refresh_from_db()
     return v
+
+
+def credit(actor, volunteer, key: str, hours, *, day: date | None = None, site=None):
+    """Points for ``hours`` of service credited by ``actor`` (source ``key``), at the
+    volunteer's home site today unless ``site`` and ``day`` say otherwise."""
+    from django.utils import timezone
+
+    from points import services as points_services
+
+    return points_services.points_credit(
+        actor=actor,
+        volunteer=volunteer,
+        source_key=key,
+        hours=hours,
+        site=site or volunteer.home_site,
+        service_date=day or timezone.localdate(),
+    )
+
+
+def stocked_goods(actor, site, name: str = "毛巾", *, price: int = 20, stock: int = 5, photo=None):
+    """Goods of ``site``'s shop with ``stock`` of them in (``actor`` manages the shop)."""
+    from points import services as points_services
+
+    goods = points_services.goods_create(actor=actor, site=site, name=name, price=price, photo=photo)
+    if stock:
+        points_services.goods_stock_in(actor=actor, goods=goods, quantity=stock)
+    goods.refresh_from_db()
+    return goods
+
+
+def png(name: str = "photo.png", *, size: int = 16, color=(200, 30, 30, 255)):
+    """A small PNG image as an upload (a goods photo, a seal)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGBA", (size, size), color).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def api_client(user=None, *, token: bool = False):
+    """An API client: anonymous, logged in as ``user`` (a session), or with ``user``'s token
+    in the Authorization header (``token=True``)."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    if user is not None and token:
+        key = Token.objects.get_or_create(user=user)[0].key
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    elif user is not None:
+        client.force_login(user)
+    return client

@@ -34,9 +34,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from civic.wsgi import application
-from points import certificates
 from points import services as points_services
-from tests.points.test_pages import credit, png, stocked_goods, volunteer_with_login
+from tests import factories
 from volunteers import services as volunteer_services
 
 pytestmark = pytest.mark.django_db
@@ -92,17 +91,17 @@ def seeded(request, settings, tmp_path):
             cursor.execute(sql)
     world = request.getfixturevalue("world")
     people = [
-        volunteer_with_login(world, site, name=name)
+        factories.volunteer_with_login(world.admin, site, name=name)
         for site, name in [(world.village, "钱七"), (world.township, "赵六"), (world.village2, "孙八")]
     ]
     for i, person in enumerate(people):
-        credit(world, person, f"seed:{i}", 3 + i, day=date(2025, 3, 1))
+        factories.credit(world.admin, person, f"seed:{i}", 3 + i, day=date(2025, 3, 1))
     team = volunteer_services.team_create(actor=world.admin, site=world.township, name="甲镇支队", kind="detachment")
     volunteer_services.membership_request(actor=world.admin, volunteer=people[0], team=team)
-    goods = stocked_goods(world, world.township)
-    points_services.goods_save(actor=world.admin, site=world.village, name="雨伞", price=5, photo=png())
+    goods = factories.stocked_goods(world.admin, world.township)
+    points_services.goods_create(actor=world.admin, site=world.village, name="雨伞", price=5, photo=factories.png())
     points_services.redeem(actor=people[0].user, goods=goods, quantity=1)
-    certificates.certificate_issue(
+    points_services.certificate_issue(
         actor=world.county_manager, volunteer=people[0], period_start=date(2025, 1, 1), period_end=date(2025, 12, 31)
     )
     return world

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from points import services as points_services
-from tests.points.test_pages import credit, stocked_goods, volunteer_with_login
+from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -61,9 +61,9 @@ def log_in(page, base: str, username: str, password: str, next_url: str = "/") -
 @pytest.fixture
 def busy_world(world):
     """A volunteer with points, a waiting redemption and a goods shelf, for the pages to show."""
-    volunteer = volunteer_with_login(world)
-    credit(world, volunteer, "csp:1", 3)
-    goods = stocked_goods(world, world.township, "保温杯", price=10, stock=3)
+    volunteer = factories.volunteer_with_login(world.admin, world.village)
+    factories.credit(world.admin, volunteer, "csp:1", 3)
+    goods = factories.stocked_goods(world.admin, world.township, "保温杯", price=10, stock=3)
     points_services.redeem(actor=volunteer.user, goods=goods)
     return world, volunteer
 

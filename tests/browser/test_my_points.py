@@ -10,9 +10,9 @@ import pytest
 from django.db import connection
 from playwright.sync_api import expect
 
-from points import services
+from points import selectors
 from points.models import Redemption
-from tests.points.test_pages import credit, stocked_goods, volunteer_with_login
+from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,9 +32,9 @@ def in_thread(read):
 
 @pytest.fixture
 def shop_world(world):
-    volunteer = volunteer_with_login(world)
-    credit(world, volunteer, "b:1", 3)  # 30 points
-    goods = stocked_goods(world, world.township, "保温杯", price=20, stock=2)
+    volunteer = factories.volunteer_with_login(world.admin, world.village)
+    factories.credit(world.admin, volunteer, "b:1", 3)  # 30 points
+    goods = factories.stocked_goods(world.admin, world.township, "保温杯", price=20, stock=2)
     return volunteer, goods
 
 
@@ -76,4 +76,4 @@ def test_a_volunteer_redeems_goods_on_a_phone_and_sees_the_pickup_code(live_serv
         expect(page.locator("[data-key=lifetime]")).to_have_text("30")  # spending never lowers it
     finally:
         context.close()
-    assert in_thread(services.reconcile) == []
+    assert in_thread(selectors.reconcile) == []

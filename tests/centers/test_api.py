@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from centers import services
 from centers.models import Level, ServicePlatform, Site
 from centers.tree import check_tree
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from centers import services
 from centers.forms import SITE_FORM_FIELDS
 from centers.models import ServicePlatform, Site, SiteGrant, StandardCheck, StandardSet
 from civic.testing import ApiUrls, PageUrls, ScopeMatrix, form_data_from
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

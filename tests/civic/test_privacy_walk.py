@@ -29,7 +29,6 @@ from django.utils import timezone
 
 from centers import services as center_services
 from centers.models import ServicePlatform, Site, SiteGrant, StandardCheck, StandardSet
-from points import certificates
 from points import services as points_services
 from points.models import Certificate, Entry, Goods, Redemption, Rule
 from tests import factories
@@ -132,15 +131,15 @@ def walk(world, settings, tmp_path, django_capture_on_commit_callbacks) -> Walk:
         )
     entry = points_services.points_adjust(actor=world.township_head, volunteer=station, points=5, note="补录")
     points_services.points_reverse(actor=world.township_head, entry=entry, reason="录错")
-    towel = points_services.goods_save(actor=admin, site=world.township, name="毛巾", price=10)
+    towel = points_services.goods_create(actor=admin, site=world.township, name="毛巾", price=10)
     points_services.goods_stock_in(actor=admin, goods=towel, quantity=5)
-    far_goods = points_services.goods_save(actor=world.outsider, site=world.elsewhere_township, name="茶杯", price=5)
+    far_goods = points_services.goods_create(actor=world.outsider, site=world.elsewhere_township, name="茶杯", price=5)
     points_services.goods_stock_in(actor=world.outsider, goods=far_goods, quantity=3)
     points_services.redeem(actor=home.user, goods=towel)
     points_services.redeem(actor=far.user, goods=far_goods)
     for v in (home, far):
         month_ago = today - timedelta(days=30)
-        certificates.certificate_issue(actor=admin, volunteer=v, period_start=month_ago, period_end=today)
+        points_services.certificate_issue(actor=admin, volunteer=v, period_start=month_ago, period_end=today)
     # Standards: the county's checklist and an unmet item checked by a volunteer who is a viewer.
     standard_set = StandardSet.objects.order_by("pk").first()
     center_services.standard_set_choose(actor=admin, site=world.county, standard_set=standard_set)

@@ -15,7 +15,7 @@ from civic.scope import Also, ScopeRule, can, rule_of
 from civic.testing import ApiUrls, Persona, ScopeMatrix
 from civic.views import run_write
 from tests import factories
-from tests.conftest import make_user
+from tests.factories import make_user
 from volunteers.models import Volunteer
 
 pytestmark = pytest.mark.django_db

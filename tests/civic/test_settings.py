@@ -28,6 +28,7 @@ def test_production_settings_pass_check_deploy():
         "DEBUG": "false",
         "SECRET_KEY": "k3Jd9-production-like-secret-4fQ0zW7nLx2pT8vYbR6cH1mA5sE",
         "ALLOWED_HOSTS": "civic.example.org",
+        "CIVIC_PUBLIC_URL": "https://civic.example.org",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

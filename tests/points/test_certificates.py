@@ -30,14 +30,14 @@ def test_a_certificate_carries_the_hours_of_its_period(world, settings, tmp_path
         )
     Seal.objects.create(site=world.county, image=ContentFile(seal_png(), name="seal.png"))
     with pytest.raises(PermissionDenied):
-        certificates.certificate_issue(
+        services.certificate_issue(
             actor=world.outsider, volunteer=v, period_start=date(2025, 1, 1), period_end=date(2025, 12, 31)
         )
     with pytest.raises(ValidationError):
-        certificates.certificate_issue(
+        services.certificate_issue(
             actor=world.village_head, volunteer=v, period_start=date(2024, 1, 1), period_end=date(2024, 12, 31)
         )
-    cert = certificates.certificate_issue(
+    cert = services.certificate_issue(
         actor=world.village_head, volunteer=v, period_start=date(2025, 1, 1), period_end=date(2025, 12, 31)
     )
     assert str(cert.hours) == "5.50" and cert.points == 55 and cert.site == world.county

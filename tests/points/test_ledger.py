@@ -10,27 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 from django.db.utils import InternalError
 
-from points import services
+from points import selectors, services
 from points.models import Account, Entry, EntryKind, Goods, Redemption, StockMovement
 from tests import factories
 from volunteers import services as volunteer_services
 
 DAY = date(2026, 3, 5)
-
-
-def volunteer_with_login(world, site=None, password="long-enough-pass-42"):
-    v = volunteer_services.volunteer_register(
-        actor=None,
-        home_site=site or world.village,
-        real_name="钱七",
-        id_number=factories.id_number(),
-        **factories.proven_phone(),
-        consent=True,
-        password=password,
-    )
-    volunteer_services.volunteer_decide(actor=world.admin, volunteer=v, approve=True)
-    v.refresh_from_db()
-    return v
 
 
 @pytest.mark.django_db
@@ -81,11 +66,11 @@ def test_the_rule_of_the_service_date_applies_and_lower_sites_override(world):
 
 @pytest.mark.django_db
 def test_spending_never_lowers_lifetime_points_but_a_reversal_does(world):
-    v = volunteer_with_login(world)
+    v = factories.volunteer_with_login(world.admin, world.village)
     credit = services.points_credit(
         actor=world.admin, volunteer=v, source_key="a:1", hours=3, site=world.village, service_date=DAY
     )
-    goods = services.goods_save(actor=world.village_head, site=world.village, name="毛巾", price=20)
+    goods = services.goods_create(actor=world.village_head, site=world.village, name="毛巾", price=20)
     services.goods_stock_in(actor=world.village_head, goods=goods, quantity=5)
     services.redeem(actor=v.user, goods=goods)
     account = Account.objects.get(volunteer=v)
@@ -101,11 +86,11 @@ def test_spending_never_lowers_lifetime_points_but_a_reversal_does(world):
 
 @pytest.mark.django_db
 def test_cancelling_a_redemption_refunds_points_and_stock(world):
-    v = volunteer_with_login(world)
+    v = factories.volunteer_with_login(world.admin, world.village)
     services.points_credit(
         actor=world.admin, volunteer=v, source_key="a:1", hours=5, site=world.village, service_date=DAY
     )
-    goods = services.goods_save(actor=world.township_head, site=world.township, name="大米", price=30)
+    goods = services.goods_create(actor=world.township_head, site=world.township, name="大米", price=30)
     services.goods_stock_in(actor=world.township_head, goods=goods, quantity=2)
     redemption = services.redeem(actor=v.user, goods=goods)
     assert len(redemption.pickup_code) == 8
@@ -121,11 +106,11 @@ def test_cancelling_a_redemption_refunds_points_and_stock(world):
 
 @pytest.mark.django_db
 def test_a_shop_outside_the_volunteers_area_refuses(world):
-    v = volunteer_with_login(world)
+    v = factories.volunteer_with_login(world.admin, world.village)
     services.points_credit(
         actor=world.admin, volunteer=v, source_key="a:1", hours=5, site=world.village, service_date=DAY
     )
-    goods = services.goods_save(actor=world.admin, site=world.township2, name="油", price=10)
+    goods = services.goods_create(actor=world.admin, site=world.township2, name="油", price=10)
     services.goods_stock_in(actor=world.admin, goods=goods, quantity=1)
     with pytest.raises(ValidationError):
         services.redeem(actor=v.user, goods=goods)
@@ -165,8 +150,8 @@ def test_stars_follow_lifetime_hours(world):
 @pytest.mark.django_db(transaction=True)
 def test_200_concurrent_redemptions_never_overdraw(world):
     """200 attempts from 32 threads against a balance of exactly 10 × the price."""
-    v = volunteer_with_login(world)
-    goods = services.goods_save(actor=world.village_head, site=world.village, name="洗衣液", price=7)
+    v = factories.volunteer_with_login(world.admin, world.village)
+    goods = services.goods_create(actor=world.village_head, site=world.village, name="洗衣液", price=7)
     services.goods_stock_in(actor=world.village_head, goods=goods, quantity=50)
     services.points_adjust(actor=world.village_head, volunteer=v, points=70, note="测试余额")
     attempts = iter(range(200))
@@ -205,14 +190,14 @@ def test_200_concurrent_redemptions_never_overdraw(world):
     assert goods.stock == 40
     assert Redemption.objects.filter(goods=goods).count() == 10
     assert sum(m.quantity for m in StockMovement.objects.filter(goods=goods)) == 40
-    assert services.reconcile() == []
+    assert selectors.reconcile() == []
 
 
 @pytest.mark.django_db
 def test_reconcile_finds_no_drift_after_a_random_run(world):
     rng = random.Random(20261122)
-    people = [volunteer_with_login(world) for _ in range(6)]
-    goods = services.goods_save(actor=world.township_head, site=world.township, name="书包", price=15)
+    people = [factories.volunteer_with_login(world.admin, world.village) for _ in range(6)]
+    goods = services.goods_create(actor=world.township_head, site=world.township, name="书包", price=15)
     services.goods_stock_in(actor=world.township_head, goods=goods, quantity=1000)
     credits = []
     for _step in range(300):
@@ -243,7 +228,7 @@ def test_reconcile_finds_no_drift_after_a_random_run(world):
             pass
     assert Entry.objects.filter(kind=EntryKind.REDEMPTION).exists()
     assert Entry.objects.filter(kind=EntryKind.REVERSAL).exists()
-    assert services.reconcile() == []
+    assert selectors.reconcile() == []
     goods.refresh_from_db()
     assert goods.stock == sum(m.quantity for m in Goods.objects.get(pk=goods.pk).movements.all())
 
@@ -264,6 +249,6 @@ def test_accounts_are_ranked_in_their_township_and_follow_moves(world):
     site_services.site_move(actor=world.admin, site=world.village2, new_parent=world.township)
     account.refresh_from_db()
     assert account.rank_site == world.township
-    assert services.reconcile() == []
+    assert selectors.reconcile() == []
     Account.objects.filter(pk=account.pk).update(rank_site=world.county)
-    assert [d.field for d in services.reconcile()] == ["rank_site"]
+    assert [d.field for d in selectors.reconcile()] == ["rank_site"]

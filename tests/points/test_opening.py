@@ -12,9 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from points import services
+from points import selectors, services
 from points.models import Account, Entry, EntryKind
-from points.opening import opening_import, read_opening_rows
+from points.opening import read_opening_rows
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -50,13 +50,15 @@ def test_a_good_xlsx_writes_one_opening_entry_per_row(world, people):
             [people["b"].id_number, "30", "500", date(2025, 6, 30), ""],
         ]
     )
-    result = opening_import(actor=world.township_head, scope=world.township, file=data, filename="h.xlsx", today=TODAY)
+    result = services.opening_import(
+        actor=world.township_head, site=world.township, file=data, filename="h.xlsx", today=TODAY
+    )
     assert result.errors == [] and result.written == 2
     a = Account.objects.get(volunteer=people["a"])
     assert (a.lifetime_hours, a.lifetime_points, a.star_level) == (Decimal("120.50"), 1205, 1)
     b = Entry.objects.get(account__volunteer=people["b"])
     assert (b.kind, b.points, b.service_date) == (EntryKind.OPENING, 500, date(2025, 6, 30))
-    assert services.reconcile() == []
+    assert selectors.reconcile() == []
 
 
 def test_every_bad_row_is_reported_with_its_row_number_and_nothing_is_written(world, people):
@@ -71,7 +73,9 @@ def test_every_bad_row_is_reported_with_its_row_number_and_nothing_is_written(wo
             [people["b"].id_number, "1", "", "2025/12/31"],  # row 7: already has an opening entry
         ]
     )
-    result = opening_import(actor=world.township_head, scope=world.township, file=data, filename="h.xlsx", today=TODAY)
+    result = services.opening_import(
+        actor=world.township_head, site=world.township, file=data, filename="h.xlsx", today=TODAY
+    )
     assert result.written == 0
     by_row = {r.row: r.errors for r in result.errors}
     assert set(by_row) == {4, 5, 6, 7}
@@ -85,8 +89,8 @@ def test_a_gbk_csv_is_read(world, people):
     rows = read_opening_rows(text.encode("gbk"), "hours.csv")
     expected = {"id_number": people["a"].id_number, "hours": "8", "points": "", "as_of": "2025年12月31日"}
     assert rows == [{**expected, "note": "老台账", "row": 2}]
-    result = opening_import(
-        actor=world.village_head, scope=world.village, file=text.encode("gbk"), filename="hours.csv", today=TODAY
+    result = services.opening_import(
+        actor=world.village_head, site=world.village, file=text.encode("gbk"), filename="hours.csv", today=TODAY
     )
     assert result.written == 1
     assert Entry.objects.get(account__volunteer=people["a"]).note == "老台账"
@@ -108,7 +112,7 @@ def test_only_a_manager_imports(world, people):
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        opening_import(actor=world.county_viewer, scope=world.county, file=b"", filename="h.csv", today=TODAY)
+        services.opening_import(actor=world.county_viewer, site=world.county, file=b"", filename="h.csv", today=TODAY)
 
 
 def test_the_import_page_reports_rows_and_offers_a_template(client, world, people):

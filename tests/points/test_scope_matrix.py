@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from civic.testing import ApiUrls, PageUrls, Persona, ScopeMatrix, form_data_from
 from points import services
-from points.certificates import certificate_issue
 from points.models import Certificate, Entry, Redemption, Rule
 from tests import factories
 
@@ -23,7 +22,7 @@ SITES = ["county", "township", "township2", "village", "village2", "elsewhere", 
 @pytest.fixture
 def goods(world):
     return {
-        name: services.goods_save(actor=world.admin, site=getattr(world, name), name=f"{name}的毛巾", price=10)
+        name: services.goods_create(actor=world.admin, site=getattr(world, name), name=f"{name}的毛巾", price=10)
         for name in SITES
     }
 
@@ -144,7 +143,7 @@ def test_every_role_and_a_volunteer_on_redemptions_through_the_api(world, people
     shops["elsewhere_township"] = world.elsewhere
     redemptions = {}
     for name, shop in shops.items():
-        goods = services.goods_save(actor=world.admin, site=shop, name=f"{name}的肥皂", price=10)
+        goods = services.goods_create(actor=world.admin, site=shop, name=f"{name}的肥皂", price=10)
         services.goods_stock_in(actor=world.admin, goods=goods, quantity=5)
         redemptions[name] = services.redeem(actor=people[name].user, goods=goods)
     ScopeMatrix(
@@ -180,7 +179,9 @@ def test_every_role_on_points_rules_through_the_api(world):
 def test_every_role_and_a_volunteer_on_certificates_through_the_pages(world, people, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     issued = {
-        name: certificate_issue(actor=world.admin, volunteer=v, period_start=date(TODAY.year, 1, 1), period_end=TODAY)
+        name: services.certificate_issue(
+            actor=world.admin, volunteer=v, period_start=date(TODAY.year, 1, 1), period_end=TODAY
+        )
         for name, v in people.items()
     }
     ScopeMatrix(
@@ -195,7 +196,7 @@ def test_every_role_and_a_volunteer_on_certificates_through_the_pages(world, peo
 
 
 def test_a_volunteer_sees_goods_they_may_buy_but_not_the_shops_books(world, people, client):
-    goods = services.goods_save(actor=world.admin, site=world.township, name="账本毛巾", price=10)
+    goods = services.goods_create(actor=world.admin, site=world.township, name="账本毛巾", price=10)
     services.goods_stock_in(actor=world.township_head, goods=goods, quantity=3, note="矩阵入库")
     page = reverse("points:goods-detail", args=[goods.pk])
     client.force_login(people["village"].user)

@@ -110,7 +110,7 @@ def test_stock_movements_name_who_redeemed_them(as_user, world):
     points_services.points_credit(
         actor=world.admin, volunteer=v, source_key="s:1", hours=3, site=world.village, service_date=date.today()
     )
-    goods = points_services.goods_save(actor=world.admin, site=world.township, name="毛巾", price=10)
+    goods = points_services.goods_create(actor=world.admin, site=world.township, name="毛巾", price=10)
     points_services.goods_stock_in(actor=world.admin, goods=goods, quantity=5)
     points_services.redeem(actor=v.user, goods=goods)
     html = as_user(world.county_viewer).get(reverse("points:goods-detail", args=[goods.pk])).content.decode()

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from points.models import Account, Entry
-from points.services import reconcile
+from points.selectors import reconcile
 
 
 class Command(BaseCommand):
