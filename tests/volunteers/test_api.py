@@ -589,11 +589,13 @@ def test_bad_input_is_a_400_with_a_message(api, world):
     api.raise_request_exception = True
     as_user(api, world.county_manager)
     good = {"real_name": "某", "id_number": factories.id_number(), "phone": factories.phone(), "consent": True}
+    last = good["id_number"][-1]
+    wrong_check_digit = good["id_number"][:17] + ("1" if last == "0" else "0")
     no_site = Site.objects.order_by("-pk").values_list("pk", flat=True).first() + 1000
     no_platform = (ServicePlatform.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
     bad_creates = [
         ({**good, "home_site": world.village.pk, "id_number": "12345"}, "id_number"),
-        ({**good, "home_site": world.village.pk, "id_number": good["id_number"][:17] + "0"}, "id_number"),
+        ({**good, "home_site": world.village.pk, "id_number": wrong_check_digit}, "id_number"),
         ({**good, "home_site": world.village.pk, "phone": "02912345678"}, "phone"),
         ({**good, "home_site": "county"}, "home_site"),
         ({**good, "home_site": no_site}, "home_site"),
