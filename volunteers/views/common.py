@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from centers.models import Kind, Level, Site
 from civic import nested
 from civic.models import AuditEntry
-from civic.people import name_people
+from civic.selectors import AuditLine, audit_lines
 from civic.views import not_found as _not_found  # noqa: F401 (the pages raise it)
 
 from ..identity import mask_id, mask_phone
@@ -21,20 +21,6 @@ PER_PAGE = 50
 TEAMS_PER_PAGE = 100
 SITE_CHOICES_LIMIT = 300
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-AUDIT_LABELS = {
-    "volunteer.register": gettext_lazy("registered"),
-    "volunteer.update": gettext_lazy("profile changed"),
-    "volunteer.active": gettext_lazy("active"),
-    "volunteer.rejected": gettext_lazy("rejected"),
-    "volunteer.suspended": gettext_lazy("suspended"),
-    "volunteer.withdrawn": gettext_lazy("withdrawn"),
-    "volunteer.pending": gettext_lazy("pending again"),
-    "volunteer.anonymise": gettext_lazy("personal data erased"),
-    "volunteer.claim": gettext_lazy("login claimed"),
-    "volunteer.claim_confirmed": gettext_lazy("login confirmed"),
-    "volunteer.claim_refused": gettext_lazy("login refused"),
-    "volunteer.password_reset": gettext_lazy("password reset"),
-}
 ERASED_FIELDS = [
     gettext_lazy("real name"),
     gettext_lazy("ID number and birth date"),
@@ -83,14 +69,8 @@ def shown(volunteers):
     return volunteers
 
 
-def _audit_for(volunteer: Volunteer, viewer, limit: int = 20) -> list[AuditEntry]:
-    entries = name_people(
-        AuditEntry.objects.filter(
-            object_type=ContentType.objects.get_for_model(Volunteer), object_id=str(volunteer.pk)
-        ).select_related("actor")[:limit],
-        viewer,
-        "actor",
-    )
-    for entry in entries:
-        entry.label = AUDIT_LABELS.get(entry.action, entry.action)
-    return entries
+def _audit_for(volunteer: Volunteer, viewer, limit: int = 20) -> list[AuditLine]:
+    entries = AuditEntry.objects.filter(
+        object_type=ContentType.objects.get_for_model(Volunteer), object_id=str(volunteer.pk)
+    ).select_related("actor", "object_type")
+    return audit_lines(entries[:limit], viewer)
