@@ -38,7 +38,7 @@ INSTALLED_APPS = [
     "mptt",
     "guardian",
     "django_celery_beat",
-    "axes",
+    "civic.lockout.LockoutConfig",  # django-axes
     "civic",
     "centers",
     "volunteers",
