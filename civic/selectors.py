@@ -262,8 +262,8 @@ def audit_entries(
 
 
 def audit_actors(entries: models.QuerySet[AuditEntry], viewer: Viewer, limit: int = 200) -> list[tuple[int, str]]:
-    """``(user id, name)`` of the people who appear in ``entries`` (the most recent ``limit``
-    of them), by name, for a choice of who (2 queries and one per people provider)."""
+    """``(user id, name)`` of the people who appear in ``entries`` (at most ``limit`` of them),
+    by name, for a choice of who (2 queries and one per people provider)."""
     ids = list(entries.exclude(actor__isnull=True).order_by().values_list("actor_id", flat=True).distinct()[:limit])
     users = get_user_model()._default_manager.in_bulk(ids)
     names: Mapping[int, str] = person_names(users.values(), viewer)

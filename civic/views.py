@@ -27,6 +27,7 @@ from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -215,7 +216,7 @@ class ServiceFormView(ScopedObjectView):
     template comes from ``get_context_data``."""
 
     form_class: ClassVar[type[forms.BaseForm]] = forms.Form
-    success_message: ClassVar[str] = ""
+    success_message: ClassVar[str | Promise] = ""
     result_action: ClassVar[str | None] = "change"
     own_records: ClassVar[bool] = False
 
