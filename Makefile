@@ -1,9 +1,9 @@
 # Civic: two commands on a fresh machine.
 #   make run    venv, dependencies, assets, locales, SQLite demo database with demo data,
 #               then serves on http://127.0.0.1:8000 (prints the demo logins)
-#   make test   the same installation, PostgreSQL and Redis up, ruff, makemigrations --check,
-#               the whole pytest suite (real PostgreSQL, Redis, Celery worker, Chromium),
-#               and the demo path once
+#   make test   the same installation, PostgreSQL and Redis up, ruff, mypy, makemigrations
+#               --check, the whole pytest suite (real PostgreSQL, Redis, Celery worker,
+#               Chromium), and the demo path once
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 PYTHON ?= python3
@@ -19,11 +19,15 @@ TEST_ENV = DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDI
 	CELERY_QUEUE=civic-test-$$$$ SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false
 DEMO_ENV = DEBUG=true DATABASE_URL=$${DEMO_DATABASE_URL:-sqlite:///db.sqlite3} REDIS_URL=
 
-.PHONY: help install system assets locale run demo test lint migrations-check pytest demo-check bench clean
+.PHONY: help install system assets locale run demo test lint typecheck migrations-check pytest demo-check bench clean
 
 help:
-	@echo "make run    serve the demo on http://127.0.0.1:8000 (SQLite, demo data)"
-	@echo "make test   lint, migrations check and the whole test suite (PostgreSQL, Redis, worker)"
+	@echo "make run        serve the demo on http://127.0.0.1:8000 (SQLite, demo data)"
+	@echo "make demo       only build the demo database (SQLite; DEMO_DATABASE_URL for another) and print its logins"
+	@echo "make test       lint, type check, migrations check and the whole test suite (PostgreSQL, Redis, worker)"
+	@echo "make lint       ruff check and ruff format --check"
+	@echo "make typecheck  mypy over civic/ and every services.py and selectors.py (pyproject.toml)"
+	@echo "make bench      the whole-country import benchmark (a scratch PostgreSQL database)"
 
 system:
 	@scripts/ensure-system.sh base
@@ -59,6 +63,9 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+typecheck: $(BIN)/.installed
+	DEBUG=true $(PY) -m mypy
+
 migrations-check: $(BIN)/.installed
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
@@ -75,7 +82,7 @@ demo-check: install
 	DEBUG=true DATABASE_URL=sqlite:///var/demo-check.sqlite3 REDIS_URL= $(PY) manage.py check_tree
 	@rm -f var/demo-check.sqlite3
 
-test: install lint migrations-check pytest demo-check
+test: install lint typecheck migrations-check pytest demo-check
 
 # The country import benchmark (a scratch PostgreSQL database; prints figures and the floor ratio).
 bench: install

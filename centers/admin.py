@@ -20,7 +20,7 @@ from civic.people import person_column
 from . import services
 from .models import ServicePlatform, Site, SiteGrant, StandardCheck, StandardItem, StandardSet
 
-SITE_ADMIN_FIELDS = ["parent", *(name.removesuffix("_id") for name in services.SITE_FIELDS)]
+SITE_ADMIN_FIELDS = ["parent", *services.SITE_FIELDS]
 
 
 class SiteAdminForm(ServiceWriteForm):
@@ -31,17 +31,12 @@ class SiteAdminForm(ServiceWriteForm):
     def write(self) -> Site:
         data = {k: v for k, v in self.cleaned_data.items() if k in SITE_ADMIN_FIELDS}
         parent = data.pop("parent")
-        standard_set = data.pop("standard_set")
         if self.instance.pk is None:
-            return services.site_create(
-                actor=self.actor, parent=parent, standard_set_id=standard_set.pk if standard_set else None, **data
-            )
+            return services.site_create(actor=self.actor, parent=parent, **data)
         site = Site.objects.get(pk=self.instance.pk)
         if site.parent_id != (parent.pk if parent else None):
             site = services.site_move(actor=self.actor, site=site, new_parent=parent)
-        return services.site_update(
-            actor=self.actor, site=site, standard_set_id=standard_set.pk if standard_set else None, **data
-        )
+        return services.site_update(actor=self.actor, site=site, **data)
 
 
 @admin.register(Site)

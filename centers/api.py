@@ -23,15 +23,6 @@ from .selectors import with_child_counts
 from .serializers import ServicePlatformSerializer, SiteGrantSerializer, SiteSerializer
 
 
-def _site_fields(data: dict) -> dict:
-    """Serializer data → keyword arguments of the site services."""
-    fields = dict(data)
-    if "standard_set" in fields:
-        standard_set = fields.pop("standard_set")
-        fields["standard_set_id"] = standard_set.pk if standard_set else None
-    return fields
-
-
 @extend_schema_view(
     list=extend_schema(summary="List the sites you can see", tags=["sites"]),
     retrieve=extend_schema(summary="One site", tags=["sites"]),
@@ -56,14 +47,14 @@ class SiteViewSet(ScopedViewSet):
         return with_child_counts(Site.objects.all()).get(pk=site.pk)
 
     def create_object(self, serializer):
-        fields = _site_fields(serializer.validated_data)
+        fields = dict(serializer.validated_data)
         parent = fields.pop("parent", None)
         site = services.site_create(actor=self.request.user, parent=parent, **fields)
         return self._reloaded(site)
 
     def update_object(self, serializer):
         site = serializer.instance
-        fields = _site_fields(serializer.validated_data)
+        fields = dict(serializer.validated_data)
         moving = "parent" in fields
         new_parent = fields.pop("parent", None)
         if moving and (new_parent.pk if new_parent else None) == site.parent_id:

@@ -1,28 +1,24 @@
-"""Demo data for ``manage.py seed_demo``: an invented county (青禾县) with invented names.
-
-``seed_demo`` runs the ``DEMO_STEPS`` of every installed app that has a ``demo`` module, in
-INSTALLED_APPS order, with one shared ``DemoContext``; later apps (volunteers, points...)
-add their own steps the same way. Every step is idempotent: running the command twice
-changes nothing.
+"""The site tree's demo steps for ``manage.py seed_demo`` (``civic.demo``): an invented
+county (青禾县) with invented names, one user per role, and its standards checklist. Each
+step is idempotent: running the command twice changes nothing.
 """
 
 from __future__ import annotations
 
 import io
 import random
-from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext
 
+from civic.demo import DEMO_PASSWORD, DemoContext  # (the other apps' demos import them from here too)
 from civic.scope import Role
 
 from . import services
 from .importer import import_divisions, rows_from_records
 from .models import Kind, Level, Site, StandardCheck, StandardSet
 
-DEMO_PASSWORD = "civic-demo-2026"
 COUNTY_CODE = "997301"
 COUNTY_NAME = "青禾县"
 # 17 invented townships: two subdistricts (街道, with communities) and fifteen towns and townships.
@@ -49,21 +45,6 @@ _FIRST = "禾青石柳云鹤桂松梨栗麦雁竹杏苇枫茶槐榆桑荷菱藕�
 _SECOND = "溪坪湾岭坡沟坝岗塬台川洼垭渠滩堡"
 _SURNAMES = "王李张刘陈杨黄赵周吴徐孙马胡朱郭何罗高林"
 _GIVEN = ["建华", "秀英", "志强", "丽娟", "海燕", "国庆", "春梅", "立新", "红霞", "文博", "晓东", "玉兰"]
-
-
-@dataclass
-class DemoContext:
-    """What the steps share: the output, the admin, the demo county and the users made so far."""
-
-    stdout: object
-    admin: object = None
-    county: Site | None = None
-    townships: list[Site] = field(default_factory=list)
-    logins: list[tuple[str, str, str]] = field(default_factory=list)
-    data: dict = field(default_factory=dict)
-
-    def say(self, message: str) -> None:
-        self.stdout.write(message)
 
 
 def demo_division_rows() -> list[tuple]:
@@ -99,9 +80,9 @@ def seed_sites(ctx: DemoContext) -> None:
         ctx.admin = User.objects.create_superuser("admin", "admin@example.org", DEMO_PASSWORD)
     ctx.logins.append((gettext("administrator"), "admin", DEMO_PASSWORD))
     result = import_divisions(rows_from_records(demo_division_rows(), source="demo"), actor=ctx.admin)
+    created, unchanged = result.created, result.unchanged
     ctx.county = Site.objects.get(code=COUNTY_CODE)
     ctx.townships = list(ctx.county.get_children().filter(kind=Kind.PRACTICE).order_by("code"))
-    ctx.say(f"sites: created {result.created}, unchanged {result.unchanged}")
     extras = [
         (ctx.county, Kind.BASE, "青禾红色文化", "县城北郊，红军纪念馆"),
         (ctx.county, Kind.BASE, "青禾农业科技示范园", "石泉镇东侧"),
@@ -110,13 +91,15 @@ def seed_sites(ctx: DemoContext) -> None:
         (ctx.townships[3], Kind.POST, "柳塘镇助老", "柳塘镇敬老院"),
     ]
     for parent, kind, name, address in extras:
-        if not Site.objects.filter(parent=parent, name=name).exists():
-            services.site_create(
-                actor=ctx.admin, parent=parent, name=name, level=parent.level, kind=kind, address=address
-            )
+        if Site.objects.filter(parent=parent, name=name).exists():
+            unchanged += 1
+            continue
+        services.site_create(actor=ctx.admin, parent=parent, name=name, level=parent.level, kind=kind, address=address)
+        created += 1
     # Adding sites moved the nested-set bounds of the county and townships: read them again.
     ctx.county.refresh_from_db()
     ctx.townships = list(ctx.county.get_children().filter(kind=Kind.PRACTICE).order_by("code"))
+    ctx.say(f"sites: created {created}, unchanged {unchanged}")
 
 
 def seed_users(ctx: DemoContext) -> None:

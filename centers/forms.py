@@ -8,15 +8,14 @@ from django.contrib.auth import get_user_model
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
-from civic import nested
 from civic.scope import ROLE_LABELS, Role
 
 from . import services
-from .models import LEVEL_RANK, Kind, Level, ServicePlatform, Site, StandardItem, StandardSet
+from .models import ServicePlatform, Site, StandardItem, StandardSet
 
 # The fields of a site its forms edit: every field the site services take but the checklist,
 # which has a page of its own.
-SITE_FORM_FIELDS = [name for name in services.SITE_FIELDS if name != "standard_set_id"]
+SITE_FORM_FIELDS = [name for name in services.SITE_FIELDS if name != "standard_set"]
 
 
 class SiteForm(forms.Form):
@@ -39,14 +38,6 @@ class SiteForm(forms.Form):
 
     def clean_code(self) -> str:
         return (self.cleaned_data.get("code") or "").strip()
-
-
-def level_below(parent: Site | None) -> str:
-    """The level a new practice site under ``parent`` most likely has."""
-    if parent is None:
-        return Level.COUNTY
-    levels = Level.values
-    return levels[min(LEVEL_RANK[parent.level] + 1, len(levels) - 1)]
 
 
 class SiteChoiceField(forms.ModelChoiceField):
@@ -78,17 +69,6 @@ class MoveForm(forms.Form):
         if value is None and not self.allow_top:
             raise forms.ValidationError(_("Choose the site to move it under."))
         return value
-
-
-def move_candidates(site: Site, allowed):
-    """Sites ``site`` could move under: practice sites above its level, outside its own
-    subtree, among ``allowed`` (the sites the user may add under)."""
-    above = [level for level in Level.values if LEVEL_RANK[level] < LEVEL_RANK[site.level]]
-    if site.kind != Kind.PRACTICE:
-        above = [level for level in Level.values if LEVEL_RANK[level] <= LEVEL_RANK[site.level]]
-    return (
-        allowed.filter(kind=Kind.PRACTICE, level__in=above).exclude(nested.under(site)).order_by(*nested.tree_order())
-    )
 
 
 class GrantForm(forms.Form):
@@ -155,7 +135,7 @@ class PlatformForm(forms.Form):
 
     def __init__(self, *args, owners=None, allow_global: bool = False, platform: ServicePlatform | None = None, **kw):
         if platform is not None:
-            kw["initial"] = model_to_dict(platform, fields=["name", "name_en", "sort_order", "is_active"])
+            kw["initial"] = model_to_dict(platform, fields=list(services.PLATFORM_FIELDS))
         super().__init__(*args, **kw)
         self.allow_global = allow_global
         if platform is not None:

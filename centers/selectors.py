@@ -1,27 +1,38 @@
-"""Reads of the site tree that are more than a filter, each in a fixed number of queries."""
+"""Reads of the site tree that are more than a filter, and the reads that decide what a
+user may do there (which sites they may add a platform to, where a site may move), each in
+a fixed number of queries. The services enforce the same rules; pages ask these which
+choices and buttons to show."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from civic import nested
 from civic.figures import Figure
+from civic.ids import is_digits
+from civic.scope import can
+from civic.types import Viewer
 
-from .models import Kind, Level, ServicePlatform, Site, StandardCheck, StandardItem
+from .models import LEVEL_RANK, Kind, Level, ServicePlatform, Site, StandardCheck, StandardItem, StandardSet
+
+PLATFORM_OWNER_LEVELS = (Level.COUNTY,)  # a county keeps its own list of platforms
 
 
-def subtree(site: Site, include_self: bool = True):
+def subtree(site: Site, include_self: bool = True) -> QuerySet[Site]:
     """Every site under ``site`` (one indexed range condition)."""
     return Site.objects.filter(nested.under(site, strict=not include_self))
 
 
-def top_sites_for(user):
+def top_sites_for(user: Viewer) -> QuerySet[Site]:
     """The highest sites a user can see: the roots for an administrator, otherwise the
     sites of their grants that do not lie under another of their grants (2 queries)."""
+    if user is None or not user.is_authenticated:
+        return Site.objects.none()
     if user.is_superuser:
         return Site.objects.filter(parent__isnull=True).order_by("tree_id")
     granted = list(Site.objects.filter(grants__user=user).distinct().order_by())
@@ -29,16 +40,98 @@ def top_sites_for(user):
     return Site.objects.filter(pk__in=tops).order_by(*nested.tree_order())
 
 
-def with_child_counts(queryset):
+def with_child_counts(queryset: QuerySet[Site]) -> QuerySet[Site]:
     """Annotate direct children (``child_count``); the whole subtree's size is free
     (``descendant_total``) from the nested sets."""
     children = Site.objects.filter(parent=OuterRef("pk")).order_by().values("parent").annotate(n=Count("*")).values("n")
     return queryset.annotate(child_count=Coalesce(Subquery(children, output_field=IntegerField()), Value(0)))
 
 
-def children_of(site: Site):
+def children_of(site: Site) -> QuerySet[Site]:
     """A site's direct children with their counts, in tree order (1 query)."""
     return with_child_counts(site.get_children()).order_by(*nested.tree_order())
+
+
+def site_search(user: Viewer, q: str) -> QuerySet[Site]:
+    """Sites ``user`` may view whose name, short name, pinyin or code matches ``q``, with
+    their parents and child counts, in tree order (1 query)."""
+    condition = Q(name__icontains=q) | Q(short_name__icontains=q)
+    compact = q.replace(" ", "").lower()
+    if compact.isascii() and compact.isalpha():
+        condition |= Q(pinyin__icontains=compact)
+    if is_digits(q):
+        condition |= Q(code__startswith=q)
+    found = Site.objects.restrict(user, "view").filter(condition).select_related("parent")
+    return with_child_counts(found).order_by(*nested.tree_order())
+
+
+def level_below(parent: Site | None) -> str:
+    """The level a new practice site under ``parent`` most likely has (no query)."""
+    if parent is None:
+        return Level.COUNTY
+    levels = Level.values
+    return levels[min(LEVEL_RANK[parent.level] + 1, len(levels) - 1)]
+
+
+def move_candidates(site: Site, user: Viewer) -> QuerySet[Site]:
+    """Sites ``site`` could move under: practice sites above its level (a base or post: at
+    its level too), outside its own subtree, that ``user`` may add sites under, in tree
+    order (no query until read)."""
+    rank = LEVEL_RANK[site.level]
+    if site.kind == Kind.PRACTICE:
+        above = [level for level in Level.values if LEVEL_RANK[level] < rank]
+    else:
+        above = [level for level in Level.values if LEVEL_RANK[level] <= rank]
+    allowed = Site.objects.restrict(user, "add")
+    return (
+        allowed.filter(kind=Kind.PRACTICE, level__in=above).exclude(nested.under(site)).order_by(*nested.tree_order())
+    )
+
+
+@dataclass(frozen=True)
+class SiteActions:
+    """What ``user`` may do to a site from its page: ``change`` (edit, roles, standards), and
+    for adding under it, moving and deleting it, why not ("" when they may)."""
+
+    change: bool
+    add: str
+    move: str
+    delete: str
+
+
+def site_actions(user: Viewer, site: Site) -> SiteActions:
+    """The buttons of a site's page, each with the reason it cannot be used (2 queries, none
+    for an administrator)."""
+    if user is None or not can(user, "change", site):
+        return SiteActions(change=False, add="", move="", delete="")
+    add = "" if site.kind == Kind.PRACTICE else _("Nothing can be placed under a base or a service post.")
+    move = ""
+    if not user.is_superuser and not move_candidates(site, user).exists():
+        move = _("It cannot move: no site within your area could take it.")
+    under = site.descendant_total
+    delete = (
+        ngettext(
+            "It cannot be deleted while %(n)s site is under it: move or delete it first, or mark this one inactive.",
+            "It cannot be deleted while %(n)s sites are under it: move or delete them first, or mark this one "
+            "inactive.",
+            under,
+        )
+        % {"n": under}
+        if under
+        else ""
+    )
+    return SiteActions(change=True, add=add, move=move, delete=delete)
+
+
+def platform_owners(user: Viewer) -> QuerySet[Site]:
+    """The sites to whose list ``user`` may add a platform: the counties they manage. The
+    rule ``platform_save`` enforces; pages ask it which choices (and buttons) to show."""
+    return Site.objects.restrict(user, "manage").filter(level__in=PLATFORM_OWNER_LEVELS)
+
+
+def platform_may_add(user: Viewer) -> bool:
+    """Whether ``user`` may add a platform anywhere (an administrator: also everywhere)."""
+    return bool(user and user.is_superuser) or platform_owners(user).exists()
 
 
 @dataclass(frozen=True)
@@ -68,7 +161,7 @@ def tier_counts(site: Site) -> list[TierCount]:
     ]
 
 
-def _effective_set():
+def _effective_set() -> QuerySet[Site]:
     """Subquery: the checklist a site is held to (its own, else its nearest ancestor's)."""
     return (
         Site.objects.filter(nested.over(nested.outer()), standard_set__isnull=False)
@@ -77,7 +170,7 @@ def _effective_set():
     )
 
 
-def _with_compliance(queryset):
+def _with_compliance(queryset: QuerySet[Site]) -> QuerySet[Site]:
     items = (
         StandardItem.objects.filter(standard_set=OuterRef("effective_set"))
         .order_by()
@@ -129,20 +222,20 @@ def standards_rollup(site: Site) -> Compliance:
     return Compliance(sites=sites, compliant=compliant, items_required=required, items_passed=passed)
 
 
-def standards_items_for(site: Site):
+def standards_items_for(site: Site) -> tuple[StandardSet | None, list[tuple[StandardItem, StandardCheck | None]]]:
     """The checklist ``site`` is held to, each item with this site's check (2 queries)."""
     effective = Site.objects.filter(nested.over(site), standard_set__isnull=False).order_by(
         *nested.tree_order(reverse=True)
     )
     owner = effective.select_related("standard_set").first()
-    if owner is None:
+    if owner is None or owner.standard_set is None:
         return None, []
     items = list(owner.standard_set.items.all())
     checks = {c.item_id: c for c in StandardCheck.objects.filter(site=site).select_related("checked_by")}
     return owner.standard_set, [(item, checks.get(item.pk)) for item in items]
 
 
-def platforms_for(site: Site | None):
+def platforms_for(site: Site | None) -> QuerySet[ServicePlatform]:
     """Service platforms offered at ``site``: those offered everywhere plus its county's
     (or any ancestor's) own (1 query)."""
     qs = ServicePlatform.objects.filter(is_active=True)

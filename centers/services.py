@@ -9,19 +9,22 @@ the nested sets.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError
+from django.db.models import Model, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from civic import audit, nested
 from civic.ids import is_digits
+from civic.models import AuditEntry
 from civic.people import person_name
 from civic.scope import Role, can
+from civic.types import Actor
 
 from .models import (
     CODE_LENGTH,
@@ -36,12 +39,40 @@ from .models import (
     short_name_for,
 )
 from .pinyin import pinyin_for
+from .selectors import PLATFORM_OWNER_LEVELS
 from .signals import sites_moved
 from .tree import lock_trees
 
-User = get_user_model()
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-SITE_FIELDS = [
+
+class SiteFields(TypedDict, total=False):
+    """A site's own fields besides its name, level and kind (its place in the tree is its
+    ``parent``, changed by ``site_move``)."""
+
+    short_name: str
+    code: str
+    population: int | None
+    address: str
+    head_name: str
+    liaison_name: str
+    liaison_phone: str
+    activity_quota: int | None
+    standard_set: StandardSet | None
+    is_active: bool
+
+
+class SiteChanges(SiteFields, total=False):
+    """What ``site_update`` may change: any of a site's own fields."""
+
+    name: str
+    level: str
+    kind: str
+
+
+# The fields of a site the services take, in the order the forms show them.
+SITE_FIELDS = (
     "name",
     "short_name",
     "code",
@@ -53,15 +84,19 @@ SITE_FIELDS = [
     "liaison_name",
     "liaison_phone",
     "activity_quota",
-    "standard_set_id",
+    "standard_set",
     "is_active",
-]
+)
 _PHONE = re.compile(r"^[0-9+\-() ]{5,20}$")
 
 
-def _require(user, action: str, site: Site, message: str) -> None:
-    if not can(user, action, site):
+def _require(user: Actor, action: str, obj: Model, message: str) -> None:
+    if not can(user, action, obj):
         raise PermissionDenied(message)
+
+
+def _is_superuser(actor: Actor) -> bool:
+    return bool(actor is not None and actor.is_superuser)
 
 
 def _validate_site(site: Site, parent: Site | None) -> None:
@@ -113,21 +148,27 @@ def _save(site: Site) -> None:
         raise ValidationError(_("This site clashes with another one (same name or code).")) from exc
 
 
+def _changed(site: Site, changes: audit.Changes) -> audit.Changes:
+    """The changes that remain once the site's fields were normalised (names stripped, a
+    short name derived)."""
+    return {key: (old, getattr(site, key)) for key, (old, _new) in changes.items() if old != getattr(site, key)}
+
+
 @transaction.atomic
-def site_create(*, actor, parent: Site | None, name: str, level: str, kind: str = Kind.PRACTICE, **fields) -> Site:
+def site_create(
+    *, actor: Actor, parent: Site | None, name: str, level: str, kind: str = Kind.PRACTICE, **fields: Unpack[SiteFields]
+) -> Site:
     """Create a site under ``parent`` (a new top-level tree if ``parent`` is None)."""
     if parent is None:
-        if not (actor and actor.is_superuser):
+        if not _is_superuser(actor):
             raise PermissionDenied(_("Only an administrator can create a top-level site."))
         lock_trees(everything=True)
     else:
         _require(actor, "add", parent, _("You cannot add sites under %(site)s.") % {"site": parent})
         lock_trees(parent.tree_id)
         parent.refresh_from_db()
-    unknown = set(fields) - set(SITE_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown site fields: {sorted(unknown)}")
-    site = Site(parent=parent, name=name, level=level, kind=kind, **fields)
+    site = Site(parent=parent, name=name, level=level, kind=kind)
+    audit.model_update(site, data=fields)
     _validate_site(site, parent)
     _save(site)
     audit.record(actor=actor, action="site.create", obj=site, site_id=site.pk)
@@ -135,35 +176,31 @@ def site_create(*, actor, parent: Site | None, name: str, level: str, kind: str 
 
 
 @transaction.atomic
-def site_update(*, actor, site: Site, **fields) -> Site:
+def site_update(*, actor: Actor, site: Site, **fields: Unpack[SiteChanges]) -> Site:
     """Change a site's own fields (not its place in the tree: see ``site_move``)."""
     _require(actor, "change", site, _("You cannot change %(site)s.") % {"site": site})
-    unknown = set(fields) - set(SITE_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown site fields: {sorted(unknown)}")
     lock_trees(site.tree_id)
     site = Site.objects.select_for_update().get(pk=site.pk)
-    before = audit.snapshot(site, SITE_FIELDS)
-    for key, value in fields.items():
-        setattr(site, key, value)
+    was_practice = site.kind == Kind.PRACTICE
+    changes = audit.model_update(site, data=fields)
     _validate_site(site, site.parent)
-    if site.kind == Kind.PRACTICE and site.pk and before["kind"] == Kind.PRACTICE:
+    if site.kind == Kind.PRACTICE and was_practice:
         deeper = site.get_children().filter(kind=Kind.PRACTICE)
         if any(LEVEL_RANK[c.level] <= LEVEL_RANK[site.level] for c in deeper.only("level")):
             raise ValidationError({"level": _("Sites under this one would then be at its level or above.")})
     _save(site)
-    changes = audit.diff(site, SITE_FIELDS, before)
+    changes = _changed(site, changes)
     if changes:
         audit.record(actor=actor, action="site.update", obj=site, site_id=site.pk, changes=changes)
     return site
 
 
 @transaction.atomic
-def site_move(*, actor, site: Site, new_parent: Site | None) -> Site:
+def site_move(*, actor: Actor, site: Site, new_parent: Site | None) -> Site:
     """Move a site (with everything under it) under ``new_parent``."""
     _require(actor, "change", site, _("You cannot move %(site)s.") % {"site": site})
     if new_parent is None:
-        if not (actor and actor.is_superuser):
+        if not _is_superuser(actor):
             raise PermissionDenied(_("Only an administrator can make a site top-level."))
     else:
         _require(actor, "add", new_parent, _("You cannot add sites under %(site)s.") % {"site": new_parent})
@@ -196,8 +233,9 @@ def site_move(*, actor, site: Site, new_parent: Site | None) -> Site:
 
 
 @transaction.atomic
-def site_delete(*, actor, site: Site) -> None:
-    """Delete a site that has nothing under it and nothing attached to it."""
+def site_delete(*, actor: Actor, site: Site) -> None:
+    """Delete a site that has nothing under it and nothing attached to it. Its audit trail
+    moves to the site above it, where those who saw it still read it."""
     _require(actor, "delete", site, _("You cannot delete %(site)s.") % {"site": site})
     lock_trees(everything=True) if site.parent_id is None else lock_trees(site.tree_id)
     site = Site.objects.get(pk=site.pk)
@@ -207,6 +245,7 @@ def site_delete(*, actor, site: Site) -> None:
             _("%(site)s has %(n)s sites under it: move or delete them first, or mark it inactive.")
             % {"site": site, "n": children}
         )
+    AuditEntry.objects.filter(site_id=site.pk).update(site_id=site.parent_id)
     audit.record(actor=actor, action="site.delete", obj=site, site_id=site.parent_id)
     try:
         with transaction.atomic():
@@ -221,7 +260,7 @@ def site_delete(*, actor, site: Site) -> None:
 
 
 @transaction.atomic
-def role_grant(*, actor, user, site: Site, role: Role | str) -> bool:
+def role_grant(*, actor: Actor, user: User, site: Site, role: Role | str) -> bool:
     """Give ``user`` a role on ``site`` (and so on its subtree). Returns False if they had it."""
     role = Role(role)
     _require(actor, "manage", site, _("You can only give roles within your own area."))
@@ -237,11 +276,11 @@ def role_grant(*, actor, user, site: Site, role: Role | str) -> bool:
 
 
 @transaction.atomic
-def role_revoke(*, actor, user, site: Site, role: Role | str) -> bool:
+def role_revoke(*, actor: Actor, user: User, site: Site, role: Role | str) -> bool:
     """Take a role on ``site`` away from ``user``. Returns False if they did not have it."""
     role = Role(role)
     _require(actor, "manage", site, _("You can only take roles away within your own area."))
-    if user.pk == getattr(actor, "pk", None) and not actor.is_superuser:
+    if actor is not None and user.pk == actor.pk and not actor.is_superuser:
         raise ValidationError(_("You cannot take away your own role; ask a manager above you."))
     removed = site.grants.filter(user=user, permission__codename=role.codename).exists()
     if not removed:
@@ -255,42 +294,40 @@ def role_revoke(*, actor, user, site: Site, role: Role | str) -> bool:
 
 # Service platforms -------------------------------------------------------------------
 
-PLATFORM_FIELDS = ["name", "name_en", "sort_order", "is_active"]
-PLATFORM_OWNER_LEVELS = (Level.COUNTY,)  # a county keeps its own list of platforms
+
+class PlatformFields(TypedDict, total=False):
+    """A service platform's own fields (its county, ``owner``, is set when it is made)."""
+
+    name: str
+    name_en: str
+    sort_order: int
+    is_active: bool
 
 
-def platform_owners(actor):
-    """The sites to whose list ``actor`` may add a platform: the counties they manage. The
-    rule ``platform_save`` enforces; pages ask it which choices (and buttons) to show."""
-    return Site.objects.restrict(actor, "manage").filter(level__in=PLATFORM_OWNER_LEVELS)
-
-
-def platform_may_add(actor) -> bool:
-    """Whether ``actor`` may add a platform anywhere (an administrator: also everywhere)."""
-    return bool(actor and actor.is_superuser) or platform_owners(actor).exists()
+PLATFORM_FIELDS = ("name", "name_en", "sort_order", "is_active")
 
 
 @transaction.atomic
 def platform_save(
-    *, actor, platform: ServicePlatform | None = None, owner: Site | None = None, **fields
+    *,
+    actor: Actor,
+    platform: ServicePlatform | None = None,
+    owner: Site | None = None,
+    **fields: Unpack[PlatformFields],
 ) -> ServicePlatform:
-    """Create (``platform`` None) or change a service platform of a county (or, for an
-    administrator, one offered everywhere)."""
+    """Create (``platform`` None, on ``owner``'s list) or change a service platform of a
+    county (or, for an administrator, one offered everywhere)."""
     if platform is None:
         platform = ServicePlatform(owner=owner)
-    before = audit.snapshot(platform, PLATFORM_FIELDS)
     target = platform.owner
     if target is None:
-        if not (actor and actor.is_superuser):
+        if not _is_superuser(actor):
             raise PermissionDenied(_("Only an administrator can change the platforms offered everywhere."))
     else:
         _require(actor, "manage", target, _("You cannot change the platforms of %(site)s.") % {"site": target})
         if platform.pk is None and target.level not in PLATFORM_OWNER_LEVELS:
             raise ValidationError({"owner": _("Service platforms belong to a county's list: choose a county.")})
-    for key, value in fields.items():
-        if key not in PLATFORM_FIELDS:
-            raise TypeError(f"unknown platform field {key}")
-        setattr(platform, key, value)
+    changes = audit.model_update(platform, data=fields)
     platform.name = (platform.name or "").strip()
     if not platform.name:
         raise ValidationError({"name": _("A platform needs a name.")})
@@ -299,13 +336,12 @@ def platform_save(
         raise ValidationError({"name": _("There is already a platform with this name.")})
     created = platform.pk is None
     platform.save()
-    changes = audit.diff(platform, PLATFORM_FIELDS, before)
     audit.record(
         actor=actor,
         action="platform.create" if created else "platform.update",
         obj=platform,
         site_id=platform.owner_id,
-        changes=changes,
+        changes={key: (old, getattr(platform, key)) for key, (old, _new) in changes.items()},
     )
     return platform
 
@@ -314,14 +350,20 @@ def platform_save(
 
 
 @transaction.atomic
-def standard_set_choose(*, actor, site: Site, standard_set: StandardSet | None) -> Site:
+def standard_set_choose(*, actor: Actor, site: Site, standard_set: StandardSet | None) -> Site:
     """Pick the checklist a site (usually a county) and its subtree are held to."""
-    return site_update(actor=actor, site=site, standard_set_id=standard_set.pk if standard_set else None)
+    return site_update(actor=actor, site=site, standard_set=standard_set)
 
 
 @transaction.atomic
 def standard_check_record(
-    *, actor, site: Site, item: StandardItem, passed: bool, note: str = "", evidence=None
+    *,
+    actor: Actor,
+    site: Site,
+    item: StandardItem,
+    passed: bool,
+    note: str = "",
+    evidence: File[Any] | None = None,
 ) -> StandardCheck:
     """Record whether ``site`` meets ``item``, with who checked it and when."""
     _require(actor, "change", site, _("You cannot record checks for %(site)s.") % {"site": site})
@@ -334,19 +376,11 @@ def standard_check_record(
     check, _created = StandardCheck.objects.select_for_update().get_or_create(
         site=site, item=item, defaults={"checked_at": timezone.now(), "checked_by": actor}
     )
-    before = {"passed": check.passed, "note": check.note}
-    check.passed = passed
-    check.note = (note or "").strip()[:200]
+    changes = audit.model_update(check, data={"passed": passed, "note": (note or "").strip()[:200]})
     if evidence is not None:
         check.evidence = evidence
     check.checked_by = actor
     check.checked_at = timezone.now()
     check.save()
-    audit.record(
-        actor=actor,
-        action="standard.check",
-        obj=check,
-        site_id=site.pk,
-        changes={k: (before[k], getattr(check, k)) for k in before if before[k] != getattr(check, k)},
-    )
+    audit.record(actor=actor, action="standard.check", obj=check, site_id=site.pk, changes=changes)
     return check

@@ -3,11 +3,14 @@ read-only and scope-narrowed admins."""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from . import people
+from .querysets import RestrictedQuerySet
 
 
 class ServiceWriteForm(forms.ModelForm):
@@ -17,7 +20,7 @@ class ServiceWriteForm(forms.ModelForm):
     actor = None
 
     def _post_clean(self):
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # (ModelForm's, not in the stubs)
         if self.errors:
             return
         try:
@@ -56,7 +59,7 @@ class ScopedAdmin(admin.ModelAdmin):
     """Rows narrowed to the user's scope (``restrict``); nothing deleted from the admin."""
 
     def get_queryset(self, request):
-        return super().get_queryset(request).restrict(request.user, "view")
+        return cast(RestrictedQuerySet, super().get_queryset(request)).restrict(request.user, "view")
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -78,7 +81,7 @@ class PeopleNamedAdmin(admin.ModelAdmin):
     people_fields: tuple[str, ...] = ()
 
     def get_changelist(self, request, **kwargs):
-        base = super().get_changelist(request, **kwargs)
+        base: Any = super().get_changelist(request, **kwargs)
         fields = self.people_fields
 
         class NamedChangeList(base):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -9,6 +11,7 @@ from rest_framework import exceptions, viewsets
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .ids import parse_id
+from .querysets import RestrictedQuerySet
 from .views import SAFE_METHODS, refusal, run_write
 
 
@@ -49,14 +52,14 @@ class ScopedViewSet(viewsets.ModelViewSet):
         return self.scope_action_map.get(self.action, "change")
 
     def get_queryset(self):
-        return super().get_queryset().restrict(self.request.user, self.get_scope_action())
+        return cast(RestrictedQuerySet, super().get_queryset()).restrict(self.request.user, self.get_scope_action())
 
     def get_object(self):
         """The object of the URL, or the refusal (404 or 403, ``civic.views.refusal``)."""
         return scoped_object(self, self.get_scope_action())
 
     def _checked(self, write):
-        return run_write(self.request, self.queryset.model, write)
+        return run_write(self.request, self.get_queryset().model, write)
 
     def perform_create(self, serializer):
         serializer.instance = self._checked(lambda: self.create_object(serializer))
@@ -70,10 +73,10 @@ class ScopedViewSet(viewsets.ModelViewSet):
 
     # Subclasses call their app's services here.
     def create_object(self, serializer):  # pragma: no cover - abstract
-        raise exceptions.MethodNotAllowed(self.request.method)
+        raise exceptions.MethodNotAllowed(self.request.method or "")
 
     def update_object(self, serializer):  # pragma: no cover - abstract
-        raise exceptions.MethodNotAllowed(self.request.method)
+        raise exceptions.MethodNotAllowed(self.request.method or "")
 
     def delete_object(self, instance):  # pragma: no cover - abstract
-        raise exceptions.MethodNotAllowed(self.request.method)
+        raise exceptions.MethodNotAllowed(self.request.method or "")

@@ -1,12 +1,24 @@
+from celery.schedules import crontab
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+from .registry import PeriodicTask
 
 
 class CivicConfig(AppConfig):
     name = "civic"
     verbose_name = _("Civic core")
+    periodic_tasks: dict[str, PeriodicTask] = {
+        "health-every-10-minutes": {
+            "task": "civic.tasks.health",
+            "schedule": crontab(minute="*/10"),
+            "options": {"expires": 300},
+        },
+    }
 
     def ready(self) -> None:
-        from . import figures, links, signals  # noqa: F401
+        from . import figures, links, registry, signals  # noqa: F401
+        from .celery import app as celery_app
 
         figures.collect_providers()
+        registry.install_beat_schedule(celery_app)

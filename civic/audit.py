@@ -5,37 +5,55 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import translation
 
 from .models import AuditEntry
+from .types import Actor
 
 
 def _plain(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, models.Model):
+        return value.pk
     return str(value)
 
 
-def record(*, actor, action: str, obj, site_id: int | None = None, changes: dict | None = None) -> None:
-    """Add one line to the audit trail (inside the caller's transaction)."""
+def record(
+    *,
+    actor: Actor,
+    action: str,
+    obj: models.Model,
+    site_id: int | None = None,
+    changes: Mapping[str, Any] | None = None,
+) -> None:
+    """Add one line to the audit trail (inside the caller's transaction). ``action`` is one
+    the app declares in its ``audit_labels``; the object is named in the county's language
+    (``LANGUAGE_CODE``), whoever wrote."""
+    with translation.override(settings.LANGUAGE_CODE):
+        name = str(obj)[:200]
     AuditEntry.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         object_type=ContentType.objects.get_for_model(type(obj)),
         object_id=str(obj.pk),
-        object_repr=str(obj)[:200],
+        object_repr=name,
         site_id=site_id,
         changes={key: [_plain(a), _plain(b)] for key, (a, b) in (changes or {}).items()},
     )
 
 
-def diff(obj, fields: list[str], before: dict) -> dict:
+def diff(obj: Any, fields: list[str], before: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
     """The fields of ``obj`` that differ from ``before`` (as {field: (old, new)})."""
     return {f: (before[f], getattr(obj, f)) for f in fields if before[f] != getattr(obj, f)}
 
 
-def snapshot(obj, fields: list[str]) -> dict:
+def snapshot(obj: Any, fields: list[str]) -> dict[str, Any]:
     return {f: getattr(obj, f) for f in fields}
 
 

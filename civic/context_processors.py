@@ -9,7 +9,7 @@ from .nav import nav_for
 def civic(request) -> dict:
     user = getattr(request, "user", None)
     authenticated = user is not None and user.is_authenticated
-    staff = authenticated and (user.is_superuser or bool(request.session.get(STAFF_KEY)))
+    staff = authenticated and user is not None and (user.is_superuser or bool(request.session.get(STAFF_KEY)))
     return {
         "CIVIC_BRAND": settings.CIVIC_BRAND,
         "CIVIC_ICP_NUMBER": settings.CIVIC_ICP_NUMBER,

@@ -91,8 +91,9 @@ class NulGuardMiddleware:
         return self.get_response(request)
 
 
-class _NulFree:
-    """A DRF parser that refuses (400) a body holding a NUL byte anywhere."""
+class _NulFree(parsers.BaseParser):
+    """A DRF parser that refuses (400) a body holding a NUL byte anywhere (mixed in before
+    the parser it guards)."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         parsed = super().parse(stream, media_type, parser_context)

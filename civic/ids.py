@@ -8,6 +8,8 @@ treats it as absent or answers 404/400, never 500.
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -16,7 +18,7 @@ MAX_ID = 2**63 - 1
 _MAX_DIGITS = len(str(MAX_ID))
 
 
-def is_digits(value: object) -> bool:
+def is_digits(value: object) -> TypeGuard[str]:
     """True for a non-empty string of ASCII digits only (codes, phone numbers, ids)."""
     return isinstance(value, str) and value.isascii() and value.isdigit()
 

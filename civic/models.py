@@ -1,4 +1,4 @@
-"""The core's own tables: the audit trail."""
+"""The core's own tables: the audit trail and one-time codes."""
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -6,9 +6,15 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .querysets import RestrictedQuerySet
+from .scope import ScopeRule
+
 
 class AuditEntry(models.Model):
-    """Who changed what, and when (等保). Written by services; never edited."""
+    """Who changed what, and when (等保). Written by services; never edited. An entry belongs
+    to a site (where it happened): whoever may see that site reads it."""
+
+    scope = ScopeRule(site="site")
 
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -25,8 +31,19 @@ class AuditEntry(models.Model):
     )
     object_id = models.CharField(_("object id"), max_length=64)
     object_repr = models.CharField(_("object"), max_length=200)
-    site_id = models.BigIntegerField(_("site"), null=True, blank=True, db_index=True)
+    # No database constraint: the trail outlives the rows it speaks of.
+    site = models.ForeignKey(
+        settings.CIVIC_SITE_MODEL,
+        verbose_name=_("site"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
     changes = models.JSONField(_("changes"), default=dict, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit entry")

@@ -12,10 +12,12 @@ else their username.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.apps import apps
+from django.contrib import admin
 from django.utils.module_loading import import_string
 
 Provider = Callable[[list[Any], Any], dict[int, str]]
@@ -34,6 +36,17 @@ def mask_phone(phone: str) -> str:
     if not phone:
         return ""
     return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "*" * len(phone)
+
+
+_ID_NUMBER = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9Xx])")
+_MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+
+
+def mask_numbers(text: str) -> str:
+    """``text`` with any ID number or mobile number in it masked (a last guard for text that
+    anyone in a site's scope reads, such as the audit trail)."""
+    text = _ID_NUMBER.sub(lambda match: mask_id(match.group()), text)
+    return _MOBILE.sub(lambda match: mask_phone(match.group()), text)
 
 
 def mask_name(name: str) -> str:
@@ -93,7 +106,5 @@ def person_column(field: str, description) -> Callable:
             name_people([obj], None, field)
         return getattr(obj, f"{field}_name") or "—"
 
-    column.short_description = description
-    column.admin_order_field = field
     column.__name__ = f"{field}_name_column"
-    return column
+    return admin.display(description=description, ordering=field)(column)

@@ -8,7 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -39,7 +38,7 @@ INSTALLED_APPS = [
     "mptt",
     "guardian",
     "django_celery_beat",
-    "axes",
+    "civic.lockout.LockoutConfig",  # django-axes
     "civic",
     "centers",
     "volunteers",
@@ -245,7 +244,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# Celery: Redis broker, JSON only, the beat schedule here.
+# Celery: Redis broker, JSON only; the beat schedule is gathered from the apps.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
@@ -263,38 +262,9 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE = {
-    "health-every-10-minutes": {
-        "task": "civic.tasks.health",
-        "schedule": crontab(minute="*/10"),
-        "options": {"expires": 300},
-    },
-    "roster-imports-requeue-stale": {
-        "task": "volunteers.tasks.roster_import_requeue_stale",
-        "schedule": crontab(minute="*/10"),
-        "options": {"expires": 300},
-    },
-    "activity-reminders-daily": {
-        "task": "activities.tasks.reminders",
-        "schedule": crontab(hour=8, minute=0),
-        "options": {"expires": 3 * 3600},
-    },
-    "activity-quota-warnings-on-the-20th": {
-        "task": "activities.tasks.quota_warnings",
-        "schedule": crontab(day_of_month=20, hour=9, minute=0),
-        "options": {"expires": 12 * 3600},
-    },
-    "activity-thumbnails-sweep": {
-        "task": "activities.tasks.thumbnails_sweep",
-        "schedule": crontab(minute="*/15"),
-        "options": {"expires": 600},
-    },
-    "activity-archives-requeue-stale": {
-        "task": "activities.tasks.archive_requeue_stale",
-        "schedule": crontab(minute="*/10"),
-        "options": {"expires": 300},
-    },
-}
+# Periodic tasks are declared by the apps (``periodic_tasks`` in their AppConfig) and put into
+# the beat schedule at start-up (civic.registry.install_beat_schedule).
+CELERY_BEAT_SCHEDULE: dict = {}
 
 LOGGING = {
     "version": 1,

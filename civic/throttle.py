@@ -65,7 +65,7 @@ def throttled(throttle_class: type[Throttle]):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             throttle = throttle_class()
-            if not throttle.allow_request(request, None):
+            if not throttle.allow_request(request, None):  # type: ignore[arg-type]  # (a page: no API view)
                 return too_many(request, throttle.wait())
             return view(request, *args, **kwargs)
 

@@ -10,10 +10,11 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import pages
+from . import pages, trail
 
 urlpatterns = [
     path("", pages.home, name="home"),
+    path("audit/", trail.AuditTrailView.as_view(), name="audit-trail"),
     path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
     path("accounts/", include("volunteers.login_urls")),  # one login form for every door
     path("accounts/", include("django.contrib.auth.urls")),

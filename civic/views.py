@@ -1,13 +1,15 @@
 """Base view classes: every page reads through ``restrict`` and re-checks scope after a write.
 
-A view never filters by hand. Two classes write a page:
+A view never filters by hand. Three classes write a page:
 
 - ``ScopedObjectView`` loads the one object of the URL that the user may ``scope_action``
   (GET → view, anything else → change), or refuses with ``refusal`` (404/403);
 - ``ServiceFormView`` (a ``ScopedObjectView``) shows a form and, when it is valid, calls
-  ``write(form)`` (a service) inside ``run_write``: a service's ``ValidationError`` goes back
+  ``write(form)`` (a service) in one transaction: a service's ``ValidationError`` goes back
   onto the form, and a result that left the user's reach is rolled back. A person acting on
-  their own records (``own_records = True``) is the one named opt-out of that re-check.
+  their own records (``own_records = True``) is the one named opt-out of that re-check;
+- ``ServiceActionView`` (a ``ServiceFormView``) is a button: POST only, and a refusal is
+  flashed as a message on the page it returns to.
 
 An edit page is a declaration: model, action, form, template, ``write`` and where to go.
 """
@@ -15,7 +17,7 @@ An edit page is a declaration: model, action, form, template, ``write`` and wher
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.contrib import messages
@@ -23,8 +25,9 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models, transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -49,10 +52,13 @@ def forbidden() -> PermissionDenied:
 
 
 class ScopedMixin(LoginRequiredMixin):
-    """Narrow the view's queryset to the user's scope for the request's action."""
+    """Narrow the view's queryset to the user's scope for the request's action (older
+    pages; new ones are ``ScopedObjectView``)."""
 
-    model = None
+    model: Any = None
     scope_action: str | None = None  # default: view for reads, change for writes
+    request: HttpRequest
+    kwargs: dict[str, Any]
 
     def get_scope_action(self) -> str:
         if self.scope_action:
@@ -144,11 +150,16 @@ class ScopedObjectView(LoginRequiredMixin, View):
     """A page about one object: ``self.object`` is the object of the URL (``pk_url_kwarg``)
     that the user may ``scope_action``, loaded once before ``get``/``post``; anything else is
     the refusal (404, or 403 for what the user sees but may not act on). ``model = None`` is a
-    page with no object of its own (a form that creates one, or a person's own page)."""
+    page with no object of its own (a person's own page, a list).
+
+    The id may come from elsewhere than the URL (``get_object_id``: ``?parent=`` of a form
+    that adds under a site); ``object_optional = True`` lets it be absent (``self.object`` is
+    then None: a page that edits an object or adds one)."""
 
     model: ClassVar[type[models.Model] | None] = None
     scope_action: ClassVar[str | None] = None  # default: view for reads, change for writes
     pk_url_kwarg: ClassVar[str] = "pk"
+    object_optional: ClassVar[bool] = False
     template_name: ClassVar[str] = ""
     context_object_name: ClassVar[str] = "object"
 
@@ -164,14 +175,19 @@ class ScopedObjectView(LoginRequiredMixin, View):
         assert self.model is not None, f"{type(self).__name__} names no model"
         return self.model._default_manager.all()
 
+    def get_object_id(self) -> Any:
+        """The id of the object, as it came (the URL's ``pk_url_kwarg`` by default)."""
+        return self.kwargs.get(self.pk_url_kwarg)
+
     def get_object(self) -> Any:
         if self.model is None:
             return None
-        return get_scoped(
-            self.get_base_queryset(), self.request.user, self.kwargs.get(self.pk_url_kwarg), self.get_scope_action()
-        )
+        raw = self.get_object_id()
+        if self.object_optional and raw in (None, ""):
+            return None
+        return get_scoped(self.get_base_queryset(), self.request.user, raw, self.get_scope_action())
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.object = self.get_object()
@@ -192,13 +208,15 @@ class ServiceFormView(ScopedObjectView):
     GET shows ``form_class``; a valid POST calls ``write(form)`` in one transaction, rolled
     back if its result — or ``self.object`` — is left outside the user's reach for
     ``result_action`` (None for a delete); a service's ``ValidationError`` goes back onto the
-    form (fields it names, else the form's top); success flashes ``success_message`` and
-    redirects to ``get_success_url(result)``. ``own_records = True`` is for a person acting
-    on their own records (a volunteer's profile, sign-up or redemption): the write still runs
-    in one transaction, but its result is not checked against a staff scope."""
+    form (fields it names, else the form's top) and the write is rolled back; success flashes
+    ``success_message`` (``%(object)s`` names the result, or ``self.object``) and redirects to
+    ``get_success_url(result)``. ``own_records = True`` is for a person acting on their own
+    records (a volunteer's profile, sign-up or redemption): the write still runs in one
+    transaction, but its result is not checked against a staff scope. Extra context for the
+    template comes from ``get_context_data``."""
 
     form_class: ClassVar[type[forms.BaseForm]] = forms.Form
-    success_message: ClassVar[str] = ""
+    success_message: ClassVar[str | Promise] = ""
     result_action: ClassVar[str | None] = "change"
     own_records: ClassVar[bool] = False
 
@@ -219,7 +237,11 @@ class ServiceFormView(ScopedObjectView):
         raise NotImplementedError
 
     def get_success_message(self, result: Any) -> str:
-        return str(self.success_message)
+        message = str(self.success_message)
+        if "%(object)s" in message:
+            named = result if isinstance(result, models.Model) else self.object
+            message = message % {"object": named}
+        return message
 
     def get_success_url(self, result: Any) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -228,7 +250,7 @@ class ServiceFormView(ScopedObjectView):
         """``write(form)`` in one transaction, re-checked unless ``own_records`` or
         ``result_action`` is None (a delete: nothing is left to check)."""
         with transaction.atomic():
-            result = self.write(form)
+            result = self.write(form)  # an exception (a refusal) rolls back all it wrote
             if not self.own_records and self.result_action is not None:
                 target = result if isinstance(result, models.Model) else self.object
                 ensure_in_reach(self.request.user, target, self.result_action)
@@ -256,3 +278,20 @@ class ServiceFormView(ScopedObjectView):
         if form.is_valid():
             return self.form_valid(form)
         return self.form_invalid(form)
+
+
+class ServiceActionView(ServiceFormView):
+    """A button that calls a service: POST only (its form is the button's hidden fields). A
+    refusal — the form's errors or the service's ``ValidationError`` — is flashed, and the
+    user returns to ``get_failure_url()`` (by default where success leads)."""
+
+    http_method_names = ["post"]
+
+    def get_failure_url(self) -> str:
+        return self.get_success_url(None)
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(self.request, message)
+        return cast(HttpResponse, redirect(self.get_failure_url()))

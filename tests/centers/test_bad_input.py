@@ -30,7 +30,7 @@ def test_the_platforms_page_finds_no_bad_platform(as_user, world):
 
 def test_revoking_a_bad_grant_is_not_found(as_user, world):
     client = as_user(world.county_manager)
-    response = client.post(f"/sites/{world.township.pk}/roles/", {"action": "revoke", "grant": SUPERSCRIPT_TWO})
+    response = client.post(f"/sites/{world.township.pk}/roles/revoke/", {"grant": SUPERSCRIPT_TWO})
     assert response.status_code == 404
 
 

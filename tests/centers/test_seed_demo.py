@@ -13,6 +13,7 @@ from centers.demo import COUNTY_CODE, demo_division_rows
 from centers.importer import shared_dir
 from centers.models import Kind, Site, StandardCheck
 from centers.tree import check_tree
+from civic.demo import display_width
 from civic.models import AuditEntry
 from civic.scope import can
 
@@ -45,10 +46,14 @@ def test_seed_demo_builds_the_county_and_changes_nothing_the_second_time(setting
     for username in ("admin", "county_staff", "county_viewer", "township_head", "village_head"):
         assert username in out and users[username].check_password("civic-demo-2026")
     assert check_tree() == []
+    assert f"sites: created {subtree.count()}, unchanged 0" in out  # 233 from the file and 5 bases and posts
+    logins = [line for line in out.splitlines() if line.endswith("civic-demo-2026")]
+    assert len(logins) >= 6 and len({display_width(line) for line in logins}) == 1
 
     before = snapshot()
     call_command("seed_demo")
     assert snapshot() == before
+    assert f"sites: created 0, unchanged {subtree.count()}" in capsys.readouterr().out
 
 
 def test_the_demo_names_are_invented():

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy
 from django.views import View
 
 from centers.models import Kind, Level, Site
 from civic import nested
+from civic import views as civic_views
 from civic.models import AuditEntry
-from civic.people import name_people
+from civic.selectors import AuditLine, audit_lines
 from civic.views import ServiceFormView
 from civic.views import not_found as _not_found  # noqa: F401 (the pages raise it)
 
@@ -28,21 +27,6 @@ PER_PAGE = 50
 TEAMS_PER_PAGE = 100
 SITE_CHOICES_LIMIT = 300
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-AUDIT_LABELS = {
-    "volunteer.register": gettext_lazy("registered"),
-    "volunteer.update": gettext_lazy("profile changed"),
-    "volunteer.active": gettext_lazy("active"),
-    "volunteer.rejected": gettext_lazy("rejected"),
-    "volunteer.suspended": gettext_lazy("suspended"),
-    "volunteer.withdrawn": gettext_lazy("withdrawn"),
-    "volunteer.pending": gettext_lazy("pending again"),
-    "volunteer.anonymise": gettext_lazy("personal data erased"),
-    "volunteer.claim": gettext_lazy("login claimed"),
-    "volunteer.claim_confirmed": gettext_lazy("login confirmed"),
-    "volunteer.claim_refused": gettext_lazy("login refused"),
-    "volunteer.password_reset": gettext_lazy("password reset"),
-    "volunteer.password_changed": gettext_lazy("password changed by the volunteer"),
-}
 ERASED_FIELDS = [
     gettext_lazy("real name"),
     gettext_lazy("ID number and birth date"),
@@ -91,40 +75,22 @@ def shown(volunteers):
     return volunteers
 
 
-def _audit_for(volunteer: Volunteer, viewer, limit: int = 20) -> list[AuditEntry]:
-    entries = name_people(
-        AuditEntry.objects.filter(
-            object_type=ContentType.objects.get_for_model(Volunteer), object_id=str(volunteer.pk)
-        ).select_related("actor")[:limit],
-        viewer,
-        "actor",
-    )
-    for entry in entries:
-        entry.label = AUDIT_LABELS.get(entry.action, entry.action)
-    return entries
+def _audit_for(volunteer: Volunteer, viewer, limit: int = 20) -> list[AuditLine]:
+    entries = AuditEntry.objects.filter(
+        object_type=ContentType.objects.get_for_model(Volunteer), object_id=str(volunteer.pk)
+    ).select_related("actor", "object_type")
+    return audit_lines(entries[:limit], viewer)
 
 
-class ServiceActionView(ServiceFormView):
-    """A button on another page (POST only) whose write is a service call, as on a form page:
-    success flashes ``success_message``, a refusal flashes the service's message, and either
-    way the browser goes back to ``next`` (a local address), else to ``get_return_url()``."""
-
-    http_method_names = ["post"]
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {"data": self.request.POST}
+class ServiceActionView(civic_views.ServiceActionView):
+    """A button on another page (civic's ``ServiceActionView``) that returns the browser to
+    ``next`` (a local address), else to ``get_return_url()``, whether it worked or not."""
 
     def get_return_url(self) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def get_success_url(self, result: Any) -> str:
         return _next_or(self.request, self.get_return_url())
-
-    def form_invalid(self, form: Any) -> HttpResponse:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(self.request, message)
-        return redirect(self.get_success_url(None))
 
 
 class PublicFormView(ServiceFormView):
