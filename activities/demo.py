@@ -24,13 +24,13 @@ from django.db.models import Case, CharField, DecimalField, IntegerField, OuterR
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
-from centers.demo import DemoContext
 from centers.models import Kind as SiteKind
 from centers.models import Level, Site
 from centers.selectors import platforms_for
+from civic.demo import DemoContext
 from points.models import DEFAULT_STAR_HOURS, Account, Entry, EntryKind
 from points.ranking import refresh_rank_sites
-from points.services import reconcile
+from points.selectors import reconcile
 from volunteers.models import Status, Team, Volunteer
 
 from . import qr, services

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import translation
 
 from .models import AuditEntry
-from .types import Actor
+from .types import Viewer
 
 
 def _plain(value: Any) -> Any:
@@ -26,7 +26,7 @@ def _plain(value: Any) -> Any:
 
 def record(
     *,
-    actor: Actor,
+    actor: Viewer,  # an anonymous visitor (a self-registration) is recorded as no one
     action: str,
     obj: models.Model,
     site_id: int | None = None,

@@ -10,6 +10,7 @@ import re
 import tempfile
 import zipfile
 from datetime import timedelta
+from functools import partial
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -193,7 +194,7 @@ def _build(archive: ActivityArchive) -> None:
             for done, activity in enumerate(activities, start=1):
                 folder = f"{timezone.localtime(activity.starts_at):%Y-%m-%d} {_safe(activity.title)} ({activity.pk})"
                 for number, photo in enumerate(photos_by_activity.get(activity.pk, ()), start=1):
-                    suffix = PurePosixPath(photo.image.name).suffix or ".jpg"
+                    suffix = PurePosixPath(photo.image.name or "").suffix or ".jpg"
                     try:
                         with photo.image.open("rb") as handle:
                             bundle.writestr(f"{folder}/{number:02d}{suffix}", handle.read(), zipfile.ZIP_STORED)
@@ -252,5 +253,5 @@ def archive_requeue_stale(*, now=None) -> list[int]:
             status=ArchiveStatus.QUEUED, processed=0, claimed_at=None
         ):
             requeued.append(pk)
-            transaction.on_commit(lambda pk=pk: archive_build.apply_async((pk,), retry=False))
+            transaction.on_commit(partial(archive_build.apply_async, (pk,), retry=False))
     return requeued

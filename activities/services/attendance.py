@@ -77,7 +77,7 @@ def _check_window(activity: Activity, at: datetime) -> None:
 def _end_of(attendance: Attendance, activity: Activity) -> datetime:
     """Where an attendance ends: its sign-out, else the activity's end (never before its start)."""
     end = attendance.signed_out_at or activity.ends_at
-    return max(end, attendance.signed_in_at)
+    return max(end, attendance.signed_in_at or end)
 
 
 def _own_flags(attendance: Attendance, activity: Activity) -> set[str]:
@@ -86,7 +86,7 @@ def _own_flags(attendance: Attendance, activity: Activity) -> set[str]:
     after its end), and a duration beyond the activity's span by more than 30 minutes. The
     place flags are set at sign-in; the overlap flag by ``_refresh_overlaps``."""
     flags = {f for f in attendance.flags if f in (Flag.PLACE_FAR, Flag.PLACE_UNKNOWN, Flag.OVERLAP)}
-    start, end = attendance.signed_in_at, attendance.signed_out_at
+    start, end = attendance.signed_in_at or activity.starts_at, attendance.signed_out_at
     if start < activity.starts_at - SIGN_IN_OPENS or start > activity.ends_at:
         flags.add(Flag.TIME)
     if end is not None and end > activity.ends_at + SIGN_IN_CLOSES:
@@ -109,7 +109,7 @@ def _refresh_overlaps(volunteer_id: int, around: datetime) -> None:
         .exclude(activity__state=State.CANCELLED)
         .select_related("activity")
     )
-    spans = [(row, row.signed_in_at, _end_of(row, row.activity)) for row in rows]
+    spans = [(row, row.signed_in_at or row.activity.starts_at, _end_of(row, row.activity)) for row in rows]
     changed = []
     for row, start, end in spans:
         overlaps = any(o is not row and o_start < end and start < o_end for o, o_start, o_end in spans)
@@ -139,7 +139,7 @@ def _save(attendance: Attendance, activity: Activity, steps) -> Attendance:
     if not attendance.hours_by_hand:
         attendance.hours = _hours(attendance, activity, steps)
     attendance.save()
-    _refresh_overlaps(attendance.volunteer_id, attendance.signed_in_at)
+    _refresh_overlaps(attendance.volunteer_id, attendance.signed_in_at or activity.starts_at)
     attendance.refresh_from_db(fields=["flags"])
     return attendance
 
@@ -323,7 +323,7 @@ def confirm_rows(*, actor, activity: Activity, rows: list[Attendance], at: datet
     credited, hours_total = 0, Decimal("0")
     for attendance in rows:
         if attendance.signed_out_at is None:
-            attendance.signed_out_at = max(attendance.signed_in_at, activity.ends_at)
+            attendance.signed_out_at = max(attendance.signed_in_at or activity.ends_at, activity.ends_at)
             attendance.sign_out_method = Method.CLOSING
             attendance.flags = sorted(_own_flags(attendance, activity))
         if not attendance.hours_by_hand:
@@ -404,10 +404,10 @@ def attendance_unconfirm(*, actor, activity: Activity, reason: str, attendances:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why.")})
-    rows = Attendance.objects.select_for_update(of=("self",)).filter(activity=activity, confirmed_at__isnull=False)
+    confirmed = Attendance.objects.select_for_update(of=("self",)).filter(activity=activity, confirmed_at__isnull=False)
     if attendances is not None:
-        rows = rows.filter(pk__in=[a.pk for a in attendances])
-    rows = list(rows.order_by("pk"))
+        confirmed = confirmed.filter(pk__in=[a.pk for a in attendances])
+    rows = list(confirmed.order_by("pk"))
     for attendance in rows:
         if attendance.source_key:
             key = attendance.source_key

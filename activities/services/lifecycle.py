@@ -99,7 +99,7 @@ def _clean(activity: Activity) -> None:
     lon = _decimal(activity.longitude, "longitude", _("Enter the longitude as a number."))
     if (lat is None) != (lon is None):
         errors["latitude"] = _("Give both latitude and longitude, or neither.")
-    elif lat is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
+    elif lat is not None and lon is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
         errors["latitude"] = _("These coordinates are not on the earth.")
     else:
         activity.latitude = lat.quantize(Decimal("0.000001")) if lat is not None else None
@@ -236,9 +236,10 @@ def activity_update(
     for field, value in plain.items():
         if value is not KEEP:
             setattr(activity, field, value)
-    for field, value in (("team", team), ("platform", platform), ("brand_project", brand_project), ("plan", plan)):
-        if value is not KEEP:
-            setattr(activity, field, value)
+    related: dict[str, object] = {"team": team, "platform": platform, "brand_project": brand_project, "plan": plan}
+    for name, target in related.items():
+        if target is not KEEP:
+            setattr(activity, name, target)
     activity.description = (activity.description or "").strip()
     _clean(activity)
     activity.save()

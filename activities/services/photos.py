@@ -63,9 +63,9 @@ def clean_photo(upload) -> tuple[bytes, str, int, int]:
                 if fmt not in FORMATS or probe.width * probe.height > MAX_PIXELS:
                     raise _not_a_photo()
                 probe.verify()
-            with Image.open(io.BytesIO(data)) as image:
-                image.load()
-                image = ImageOps.exif_transpose(image)  # keep the camera's orientation, drop the tag
+            with Image.open(io.BytesIO(data)) as opened:
+                opened.load()
+                image: Image.Image = ImageOps.exif_transpose(opened)  # keep the camera's orientation, drop the tag
     except ValidationError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
@@ -133,7 +133,13 @@ def photo_remove(*, actor, photo: Photo) -> None:
     storage = photo.image.storage
     audit.record(actor=actor, action="activity.photo_remove", obj=photo, site_id=activity.site_id)
     photo.delete()
-    transaction.on_commit(lambda: [storage.delete(name) for name in files if name])
+
+    def delete_files() -> None:
+        for name in files:
+            if name:
+                storage.delete(name)
+
+    transaction.on_commit(delete_files)
 
 
 def queue_thumbnail(photo_id: int) -> None:
@@ -152,9 +158,9 @@ def photo_make_thumbnail(*, photo_id: int) -> bool:
     photo = Photo.objects.filter(pk=photo_id).first()
     if photo is None or photo.thumbnail:
         return False
-    with photo.image.open("rb") as handle, Image.open(handle) as image:
-        image.load()
-        image = image.convert("RGBA") if image.mode in ("P", "LA") else image
+    with photo.image.open("rb") as handle, Image.open(handle) as opened:
+        opened.load()
+        image: Image.Image = opened.convert("RGBA") if opened.mode in ("P", "LA") else opened
         if image.mode == "RGBA":
             background = Image.new("RGB", image.size, (255, 255, 255))
             background.paste(image, mask=image.getchannel("A"))

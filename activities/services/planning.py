@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -245,10 +246,10 @@ def brand_project_advance(*, actor, project: BrandProject, stage: str) -> BrandP
     """Move a project to its next stage (确立 → 招募 → 实施 → 评估 → 优化, then 实施 again)."""
     project = BrandProject.objects.select_for_update(of=("self",)).select_related("site").get(pk=project.pk)
     require(actor, "change", project.site, _("You cannot change this project."))
-    if stage not in Stage.values or STAGE_NEXT.get(project.stage) != stage:
+    current = Stage(project.stage)
+    if stage not in Stage.values or STAGE_NEXT.get(current) != stage:
         raise ValidationError(
-            _("A project at “%(old)s” goes on to “%(new)s”.")
-            % {"old": Stage(project.stage).label, "new": Stage(STAGE_NEXT[project.stage]).label}
+            _("A project at “%(old)s” goes on to “%(new)s”.") % {"old": current.label, "new": STAGE_NEXT[current].label}
         )
     old = project.stage
     project.stage = stage
@@ -266,7 +267,9 @@ def brand_project_advance(*, actor, project: BrandProject, stage: str) -> BrandP
 def _clean_steps(steps) -> list:
     message = _("Give the rounding as rising minutes (1–59) with rising hours (0 to 1), e.g. 15 → 0.5, 45 → 1.")
     try:
-        cleaned = [[int(minutes), str(Decimal(str(hours)).quantize(Decimal("0.01")))] for minutes, hours in steps]
+        cleaned: list[list[Any]] = [
+            [int(minutes), str(Decimal(str(hours)).quantize(Decimal("0.01")))] for minutes, hours in steps
+        ]
     except (TypeError, ValueError, ArithmeticError):
         raise ValidationError({"hours_steps": message}) from None
     minutes = [m for m, _h in cleaned]

@@ -19,6 +19,7 @@ from django.utils import timezone
 from activities import qr, services
 from activities.models import Activity, Attendance, Flag, Kind, Method, State
 from activities.rules import round_hours
+from points import selectors as points_selectors
 from points import services as points_services
 from points.models import Account, Entry, EntryKind
 from tests import factories
@@ -425,7 +426,7 @@ def test_unconfirming_reverses_each_credit_once_and_confirming_again_pays_again(
     attendance.refresh_from_db()
     assert attendance.source_key == f"activity-attendance:{attendance.pk}:2"
     assert Account.objects.get(volunteer=v).lifetime_hours == Decimal("1.00")
-    assert points_services.reconcile() == []
+    assert points_selectors.reconcile() == []
     with pytest.raises(ValidationError, match="un-confirm it"):
         services.attendance_mark(actor=world.admin, activity=activity, volunteer=v, signed_in_at=START)
 
@@ -474,7 +475,7 @@ def test_confirming_twice_at_once_credits_once(world, running, person, media):
         results = list(pool.map(confirm, range(8)))
     assert sorted(results) == [0] * 7 + [6]
     assert Entry.objects.filter(kind=EntryKind.SERVICE).count() == 6
-    assert points_services.reconcile() == []
+    assert points_selectors.reconcile() == []
 
 
 def test_a_randomized_run_keeps_the_ledger_in_step(world, running, person, media):
@@ -494,7 +495,7 @@ def test_a_randomized_run_keeps_the_ledger_in_step(world, running, person, media
             services.attendance_confirm(actor=world.admin, activity=activity)
         else:
             services.attendance_unconfirm(actor=world.admin, activity=activity, reason="复核")
-    assert points_services.reconcile() == []
+    assert points_selectors.reconcile() == []
     for attendance in Attendance.objects.all():
         paid = sum(h for _k, h, _p in credits_of(attendance))
         assert paid == (attendance.hours if attendance.confirmed_at else Decimal("0"))

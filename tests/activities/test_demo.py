@@ -15,7 +15,7 @@ from activities.models import Activity, Attendance, Photo, SignUp, State
 from centers.demo import COUNTY_CODE
 from centers.models import Kind, Site
 from points.models import Entry
-from points.services import reconcile
+from points.selectors import reconcile
 
 pytestmark = pytest.mark.django_db
 

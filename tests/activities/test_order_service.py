@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from activities import services
 from activities.models import Activity, Attendance, Kind, Method, State
-from points import services as points_services
+from points import selectors as points_selectors
 from points.models import Account, Entry
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +47,7 @@ def test_a_done_order_is_recorded_and_credited_once(world, person):
     assert Account.objects.get(volunteer=a).lifetime_hours == Decimal("2.00")
     again = record(world, [a, b])
     assert again == activity and Entry.objects.count() == 2 and Activity.objects.count() == 1
-    assert points_services.reconcile() == []
+    assert points_selectors.reconcile() == []
 
 
 def test_the_record_is_undone_through_the_same_path(world, person):

@@ -164,7 +164,7 @@ class Command(BaseCommand):
                 """
             )
             cursor.execute("ANALYZE")
-        from points.services import reconcile
+        from points.selectors import reconcile
 
         drifts = reconcile()
         if drifts:
