@@ -20,6 +20,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from . import nested
@@ -43,6 +45,7 @@ class AuditLine:
     action: str
     name: str  # the action in a few words ("site added")
     text: str  # the whole sentence
+    html: str = ""  # the sentence as markup: who and what marked as data (translate="no")
 
 
 @dataclass
@@ -223,7 +226,18 @@ class _Renderer:
             action=entry.action,
             name=str(label.name) if label is not None else entry.action,
             text=sentence % values,
+            html=_markup(sentence, values),
         )
+
+
+def _markup(sentence: str, values: dict[str, str]) -> str:
+    """``sentence % values`` as safe markup, the names of who and what in ``translate="no"``
+    (they are data, not words of the interface)."""
+    marked = {key: conditional_escape(value) for key, value in values.items()}
+    for key in ("actor", "object"):
+        if key in values:
+            marked[key] = format_html('<span translate="no">{}</span>', values[key])
+    return mark_safe(conditional_escape(sentence) % _Values(marked))
 
 
 def audit_lines(entries: Iterable[AuditEntry], viewer: Viewer) -> list[AuditLine]:

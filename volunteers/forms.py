@@ -6,7 +6,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
 
 from centers.forms import SiteChoiceField
 from centers.models import Kind, Level, ServicePlatform, Site
@@ -270,14 +269,6 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=200, required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 40})
     )
-
-
-# Django 5.2 asks for this message, but its own Chinese catalogue still spells an older msgid:
-# naming it here puts it in the project's catalogue, which translates it.
-PASSWORD_TOO_SHORT = ngettext_lazy(
-    "This password is too short. It must contain at least %d character.",
-    "This password is too short. It must contain at least %d characters.",
-)
 
 
 class PasswordForm(forms.Form):

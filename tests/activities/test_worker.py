@@ -9,13 +9,13 @@ import zipfile
 from datetime import datetime, timedelta
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from activities import services
 from activities.models import Activity, ActivityArchive, ArchiveStatus, Photo, State
 from activities.tasks import archive_build
+from civic.celery import app as celery_app
 
 from .conftest import image_bytes, upload
 
@@ -33,7 +33,7 @@ def wait_for(check, seconds: float = 60):
 
 
 def test_the_beat_schedule_names_the_activity_tasks():
-    tasks = {entry["task"]: entry for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    tasks = {entry["task"]: entry for entry in celery_app.conf.beat_schedule.values()}
     assert tasks["activities.tasks.quota_warnings"]["schedule"].day_of_month == {20}
     assert tasks["activities.tasks.reminders"]["schedule"].hour == {8}
     assert {"activities.tasks.thumbnails_sweep", "activities.tasks.archive_requeue_stale"} <= set(tasks)

@@ -213,10 +213,13 @@ def test_every_cell_of_a_list_table_is_labelled_for_cards(as_user, world, people
     }[page]
     html = as_user(world.county_manager).get(path).content.decode()
     tables = re.findall(r"<table class=\"([^\"]*)\".*?</table>", html, re.S)
-    assert tables and all("cards" in classes.split() for classes in tables)
+    # (a volunteer's page holds no table of its own: its history is the trail's list)
+    assert (tables or page == "detail") and all("cards" in classes.split() for classes in tables)
     body = "".join(re.findall(r"<tbody>(.*?)</tbody>", html, re.S))
     cells = re.findall(r"<t[dh]\b[^>]*>", body)
-    assert cells and all("data-label=" in cell for cell in cells), [c for c in cells if "data-label" not in c]
+    assert (cells or page == "detail") and all("data-label=" in cell for cell in cells), [
+        c for c in cells if "data-label" not in c
+    ]
     if page != "team":
         assert 'class="badge badge-' in html  # states are badges
 

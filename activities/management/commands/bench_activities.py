@@ -92,9 +92,9 @@ class Command(BaseCommand):
     def run(self, options) -> None:
         from django.contrib.auth import get_user_model
 
+        from centers.demo import demo_division_rows
         from centers.importer import import_divisions, rows_from_records
         from centers.models import Site
-        from centers.demo import demo_division_rows
 
         self.admin = get_user_model().objects.create_superuser("bench-admin", "", None)
         import_divisions(rows_from_records(demo_division_rows(), source="bench"), actor=self.admin)
