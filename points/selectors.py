@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import DecimalField, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -17,9 +17,11 @@ from django.utils.translation import gettext_lazy
 from centers.models import Site
 from civic import nested
 from civic.figures import Figure
+from civic.home import Panel, is_in
+from civic.nav import MANAGER, VOLUNTEER
 from volunteers.models import MembershipStatus, Team
 
-from .models import Account, Entry
+from .models import Account, Entry, Redemption, RedemptionStatus
 
 PERIODS = {
     "month": gettext_lazy("This month"),
@@ -243,3 +245,57 @@ def volunteer_points_figures(volunteers: list) -> dict[int, list[Figure]]:
             Figure(key="stars", label=_("Star level"), value="★" * stars if stars else _("none yet")),
         ]
     return result
+
+
+# Home panels (civic.home) ------------------------------------------------------------
+
+HOME_SHOPS_LIMIT = 10
+
+
+def home_points_panel(request) -> Panel | None:
+    """A volunteer: lifetime points, balance, hours, star level and rank in the township, read
+    as "my points" reads them (1 query)."""
+    if not is_in(request, VOLUNTEER):
+        return None
+    page = mine_for(request.user)
+    if page is None:
+        return None
+    return Panel(
+        key="points",
+        title=_("My points"),
+        template="home/_points.html",
+        context={"account": page.account, "me": page.me},
+        order=15,
+    )
+
+
+def home_pickups_panel(request) -> Panel | None:
+    """Managers: the shops in their area with goods redeemed and waiting to be picked up
+    (1 query; nothing shown when none wait)."""
+    if not is_in(request, MANAGER):
+        return None
+    shops = list(
+        Redemption.objects.restrict(request.user, "manage")
+        .filter(status=RedemptionStatus.WAITING)
+        .order_by()
+        .values("goods__site_id", "goods__site__name", "goods__site__short_name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "goods__site__name")[: HOME_SHOPS_LIMIT + 1]
+    )
+    if not shops:
+        return None
+    rows = [
+        {
+            "site_id": row["goods__site_id"],
+            "name": row["goods__site__short_name"] or row["goods__site__name"],
+            "n": row["n"],
+        }
+        for row in shops[:HOME_SHOPS_LIMIT]
+    ]
+    return Panel(
+        key="pickups",
+        title=_("Pickups waiting"),
+        template="home/_pickups.html",
+        context={"shops": rows, "more": len(shops) > HOME_SHOPS_LIMIT},
+        order=30,
+    )
