@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from . import nav
+from . import branding, nav
 
 
 def civic(request) -> dict:
@@ -10,6 +10,7 @@ def civic(request) -> dict:
     authenticated = user is not None and user.is_authenticated
     return {
         "CIVIC_BRAND": settings.CIVIC_BRAND,
+        "CIVIC_COUNTY_NAME": branding.county_name(),
         "CIVIC_ICP_NUMBER": settings.CIVIC_ICP_NUMBER,
         "civic_nav": nav.nav_for(request) if authenticated else [],
     }

@@ -1,11 +1,16 @@
-"""Core pages: each person's home."""
+"""Core pages: each person's home, and the county's emblem."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+from django.views.decorators.http import require_safe
 
+from . import branding, nav
 from . import home as home_panels
-from . import nav
+
+EMBLEM_MAX_AGE = 3600  # seconds a browser keeps the emblem before asking again (then a 304)
 
 
 @login_required
@@ -17,6 +22,36 @@ def home(request):
     nav.refresh_audiences(request)
     panels = home_panels.panels_for(request)
     return render(request, "home.html", {"panels": panels})
+
+
+@require_safe
+def emblem(request):
+    """The county's emblem for the header and the favicon: public, cached by browsers and
+    proxies, answered with 304 when unchanged; the default icon until one is uploaded
+    (1 query)."""
+    row = branding.current()
+    upload = row.emblem if row is not None and row.emblem else None
+    kind = branding.content_type(upload.name) if upload else None
+    if upload and kind:
+        etag = f'"emblem-{int(row.updated_at.timestamp())}"'
+        last_modified = row.updated_at.timestamp()
+    else:
+        etag, last_modified = '"emblem-default"', None
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if not_modified is not None:
+        response = not_modified
+    elif upload and kind:
+        try:
+            response = FileResponse(upload.open("rb"), content_type=kind)
+        except FileNotFoundError:
+            response = HttpResponse(branding.default_emblem(), content_type="image/svg+xml")
+    else:
+        response = HttpResponse(branding.default_emblem(), content_type="image/svg+xml")
+    response["ETag"] = etag
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified)
+    patch_cache_control(response, public=True, max_age=EMBLEM_MAX_AGE)
+    return response
 
 
 def bench_bare(request):
