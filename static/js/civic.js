@@ -86,11 +86,21 @@
     });
   }
 
+  // A table does not fit when it is wider than its box, or when its columns are so narrow
+  // that a header wraps to three lines or more.
+  function tooNarrow(table) {
+    var box = table.parentElement;
+    if (box && table.offsetWidth > box.clientWidth + 1) { return true; }
+    return Array.prototype.some.call(table.tHead.querySelectorAll("th"), function (th) {
+      var line = parseFloat(window.getComputedStyle(th).lineHeight) || 24;
+      return th.textContent.trim() && th.clientHeight > 2.6 * line + 16;
+    });
+  }
+
   function fitTables(scope) {
     scope.querySelectorAll("table").forEach(function (table) {
-      if (!table.classList.contains("cards") && PHONE && PHONE.matches && table.tHead) {
-        var box = table.parentElement;
-        if (box && table.offsetWidth > box.clientWidth + 1) { table.classList.add("cards", "cards-fitted"); }
+      if (!table.classList.contains("cards") && PHONE && PHONE.matches && table.tHead && tooNarrow(table)) {
+        table.classList.add("cards", "cards-fitted");
       }
       if (table.classList.contains("cards")) { label(table); }
     });
