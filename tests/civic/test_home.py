@@ -3,6 +3,8 @@ and each home's query count pinned per persona."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -255,3 +257,37 @@ def test_each_home_runs_a_pinned_number_of_queries(people, persona, django_asser
     with django_assert_num_queries(HOME_QUERIES[persona]):
         response = client.get(reverse("home"))
     assert response.status_code == 200
+
+
+# Words ---------------------------------------------------------------------------------
+
+ENGLISH = re.compile(r"[A-Za-z]{3,}")
+ALLOWED = {"English", "PNG", "JPEG", "WebP"}  # the language's own name; picture formats
+
+
+def shown_text(html: str, *parts: str) -> str:
+    """The text a person reads in the page's header, menu, footer and main (tags and their
+    attributes left out, except labels people read: alt, title, placeholder)."""
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    words = re.findall(r'(?:alt|title|placeholder|aria-label)="([^"]*)"', text)
+    text = re.sub(r"<[^>]+>", " ", text)
+    return " ".join([text, *words])
+
+
+@pytest.mark.parametrize("persona", ["login", "county_manager", "volunteer", "no_role"])
+def test_the_login_page_and_the_shell_speak_chinese(people, settings, persona):
+    settings.LANGUAGE_CODE = "zh-hans"
+    world, volunteer, _team = people
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    if persona == "login":
+        html = client.get(reverse("login")).content.decode()
+        assert "手机号或身份证号：" in html  # a full-width colon after a Chinese label
+    else:
+        user = {"volunteer": volunteer.user, "no_role": world.volunteer}.get(persona) or getattr(world, persona)
+        client.force_login(user)
+        html = client.get(reverse("home")).content.decode()
+    names = {word for user in world.personas.values() for word in ENGLISH.findall(user.get_username())}
+    english = set(ENGLISH.findall(shown_text(html))) - ALLOWED - names
+    assert not english, english
+    for ascii_mark in ("):", "（如", "。."):
+        assert ascii_mark not in shown_text(html), ascii_mark
