@@ -1,7 +1,7 @@
 """Core pages: each person's home, and the county's emblem."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
@@ -25,27 +25,24 @@ def home(request):
 
 
 @require_safe
-def emblem(request):
+def emblem(request) -> HttpResponseBase:
     """The county's emblem for the header and the favicon: public, cached by browsers and
     proxies, answered with 304 when unchanged; the default icon until one is uploaded
     (1 query)."""
     row = branding.current()
     upload = row.emblem if row is not None and row.emblem else None
-    kind = branding.content_type(upload.name) if upload else None
-    if upload and kind:
-        etag = f'"emblem-{int(row.updated_at.timestamp())}"'
-        last_modified = row.updated_at.timestamp()
-    else:
-        etag, last_modified = '"emblem-default"', None
-    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
-    if not_modified is not None:
-        response = not_modified
-    elif upload and kind:
+    kind = branding.content_type(upload.name or "") if upload is not None else None
+    etag, last_modified = '"emblem-default"', None
+    if row is not None and upload is not None and kind is not None:
+        last_modified = int(row.updated_at.timestamp())
+        etag = f'"emblem-{last_modified}"'
+    response: HttpResponseBase | None = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if response is None and upload is not None and kind is not None:
         try:
             response = FileResponse(upload.open("rb"), content_type=kind)
-        except FileNotFoundError:
-            response = HttpResponse(branding.default_emblem(), content_type="image/svg+xml")
-    else:
+        except FileNotFoundError:  # the row outlived its file: the default icon
+            response, etag, last_modified = None, '"emblem-default"', None
+    if response is None:
         response = HttpResponse(branding.default_emblem(), content_type="image/svg+xml")
     response["ETag"] = etag
     if last_modified is not None:

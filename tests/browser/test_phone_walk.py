@@ -303,3 +303,24 @@ def test_every_page_of_every_persona_fits_a_phone(live_server, phone_world, brow
     print(f"\nphone walk: {total} pages ({counts}) in {elapsed:.1f} s; the tallest header {tallest:.0f} px")
     assert not problems, f"{len(problems)} problems on {total} pages:\n" + "\n".join(problems)
     assert counts["county_manager"] >= 40 and counts["volunteer"] >= 10, counts
+
+
+def test_without_script_the_menu_is_a_plain_list_after_the_page(live_server, world, browser):
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": WIDTH, "height": HEIGHT}, is_mobile=True, java_script_enabled=False
+    )
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("input[name=username]", "township_head")
+        page.fill("input[name=password]", "pw-township_head")
+        page.click("main form button[type=submit]")
+        page.wait_for_load_state("load")
+        assert not page.is_visible("[data-menu]")  # no button that would do nothing
+        menu, main = page.locator("#site-menu nav").bounding_box(), page.locator("main").bounding_box()
+        assert menu and main and menu["y"] >= main["y"] + main["height"]  # after the content
+        assert page.is_visible("#site-menu a[href='/volunteers/queue/']")
+        assert main["y"] <= HEADER_LIMIT
+        assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    finally:
+        context.close()
