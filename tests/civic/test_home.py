@@ -291,3 +291,11 @@ def test_the_login_page_and_the_shell_speak_chinese(people, settings, persona):
     assert not english, english
     for ascii_mark in ("):", "（如", "。."):
         assert ascii_mark not in shown_text(html), ascii_mark
+
+
+def test_log_out_and_register_leads_to_the_registration_form(people):
+    world, _volunteer, _team = people
+    client = logged_in(world.volunteer)
+    response = client.post(reverse("logout"), {"next": reverse("volunteers:register")})
+    assert response.status_code == 302 and response["Location"] == reverse("volunteers:register")
+    assert client.get(reverse("volunteers:register")).status_code == 200  # logged out: the form itself
