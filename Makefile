@@ -17,7 +17,8 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 TEST_ENV = DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz} \
 	CELERY_QUEUE=civic-test-$$$$ SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false
-DEMO_ENV = DEBUG=true DATABASE_URL=$${DEMO_DATABASE_URL:-sqlite:///db.sqlite3} REDIS_URL=
+DEMO_ENV = DEBUG=true DATABASE_URL=$${DEMO_DATABASE_URL:-sqlite:///db.sqlite3} REDIS_URL= \
+	CIVIC_COUNTY_NAME=$${CIVIC_COUNTY_NAME:-青禾县新时代文明实践中心}
 
 .PHONY: help install system assets locale run demo test lint typecheck migrations-check pytest demo-check bench clean
 

@@ -13,8 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from civic import nested
-from civic.figures import Figure
+from civic.figures import Figure, site_figures
+from civic.home import Panel, is_in
 from civic.ids import is_digits
+from civic.nav import LEADER, STAFF, VOLUNTEER
 from civic.scope import can
 from civic.types import Viewer
 
@@ -261,3 +263,49 @@ def site_standard_figures(sites: list[Site]) -> dict[int, list[Figure]]:
                 )
             ]
     return result
+
+
+# Home panels (civic.home) ------------------------------------------------------------
+
+HOME_SITES_LIMIT = 10
+
+
+def home_sites_panel(request) -> Panel | None:
+    """Staff: the sites they hold a role on, each with every app's figures, what they may do
+    there, and — for one site — how many sites of each level lie under it (4 queries, plus
+    one per app offering site figures)."""
+    if not is_in(request, STAFF):
+        return None
+    user = request.user
+    tops = list(with_child_counts(top_sites_for(user))[: HOME_SITES_LIMIT + 1])  # 2 queries
+    more = len(tops) > HOME_SITES_LIMIT
+    tops = tops[:HOME_SITES_LIMIT]
+    if not tops:
+        return None
+    changeable = set(
+        Site.objects.restrict(user, "change").filter(pk__in=[s.pk for s in tops]).values_list("pk", flat=True)
+    )
+    figures = site_figures(tops)
+    for site in tops:
+        site.figures = figures.get(site.pk, [])
+        site.may_change = site.pk in changeable
+    one = tops[0] if len(tops) == 1 else None
+    return Panel(
+        key="sites",
+        title=one.display_name if one else _("My sites"),
+        template="home/_sites.html",
+        context={"sites": tops, "more": more, "one": one, "tiers": tier_counts(one) if one else []},
+        order=40,
+    )
+
+
+def home_ask_panel(request) -> Panel | None:
+    """Someone with no role and no volunteer record: whom to ask for a role — the liaison of
+    the center at the top of the tree, when there is one (1 query)."""
+    if is_in(request, STAFF, VOLUNTEER, LEADER):
+        return None
+    roots = list(Site.objects.filter(parent__isnull=True, is_active=True).order_by(*nested.tree_order())[:2])
+    center = roots[0] if len(roots) == 1 else None
+    return Panel(
+        key="ask", title=_("Working at a station?"), template="home/_ask.html", context={"center": center}, order=85
+    )

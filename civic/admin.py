@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from . import admin_branding  # noqa: F401  (the county's emblem)
 from .admin_base import PeopleNamedAdmin, ReadOnlyAdmin
 from .models import AuditEntry
 from .people import person_column

@@ -8,6 +8,7 @@ from .registry import PeriodicTask
 class CivicConfig(AppConfig):
     name = "civic"
     verbose_name = _("Civic core")
+    nav_items = [("home", _("Home"), "anyone")]
     periodic_tasks: dict[str, PeriodicTask] = {
         "health-every-10-minutes": {
             "task": "civic.tasks.health",
@@ -17,8 +18,9 @@ class CivicConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        from . import figures, links, registry, signals  # noqa: F401
+        from . import figures, home, links, registry, signals  # noqa: F401
         from .celery import app as celery_app
 
         figures.collect_providers()
+        home.collect_panels()
         registry.install_beat_schedule(celery_app)

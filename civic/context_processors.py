@@ -1,17 +1,16 @@
-"""Values every page needs: brand, ICP number, the navigation."""
+"""Values every page needs: the county's name and emblem, the ICP number, the navigation."""
 
 from django.conf import settings
 
-from .middleware import STAFF_KEY
-from .nav import nav_for
+from . import branding, nav
 
 
 def civic(request) -> dict:
     user = getattr(request, "user", None)
     authenticated = user is not None and user.is_authenticated
-    staff = authenticated and user is not None and (user.is_superuser or bool(request.session.get(STAFF_KEY)))
     return {
         "CIVIC_BRAND": settings.CIVIC_BRAND,
+        "CIVIC_COUNTY_NAME": branding.county_name(),
         "CIVIC_ICP_NUMBER": settings.CIVIC_ICP_NUMBER,
-        "civic_nav": nav_for(request, staff) if authenticated else [],
+        "civic_nav": nav.nav_for(request) if authenticated else [],
     }

@@ -79,3 +79,48 @@ class OneTimeCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+EMBLEM_MAX_BYTES = 512 * 1024
+EMBLEM_MAX_SIDE = 1024  # pixels
+EMBLEM_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}
+
+
+def validate_emblem(image) -> None:
+    """An emblem is a small picture: PNG, JPEG or WebP, at most 512 KB and 1024 pixels a side."""
+    from pathlib import PurePath
+
+    from django.core.exceptions import ValidationError
+
+    if PurePath(image.name or "").suffix.lower() not in EMBLEM_TYPES:
+        raise ValidationError(_("The emblem must be a PNG, JPEG or WebP picture."))
+    if image.size > EMBLEM_MAX_BYTES:
+        raise ValidationError(_("The emblem may be at most %(kb)s KB."), params={"kb": EMBLEM_MAX_BYTES // 1024})
+    width, height = getattr(image, "width", None), getattr(image, "height", None)
+    if width and height and max(width, height) > EMBLEM_MAX_SIDE:
+        raise ValidationError(
+            _("The emblem may be at most %(px)s pixels wide and high."), params={"px": EMBLEM_MAX_SIDE}
+        )
+
+
+class Branding(models.Model):
+    """The county's emblem (one row): shown in every page's header and as the favicon. The
+    county's name is a setting (``CIVIC_COUNTY_NAME``). Set through ``civic.branding``."""
+
+    SINGLETON = 1
+
+    emblem = models.ImageField(
+        _("emblem"),
+        upload_to="branding/",
+        blank=True,
+        validators=[validate_emblem],
+        help_text=_("A square PNG, JPEG or WebP picture, at most 512 KB: shown small in the header and as the icon."),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("emblem")
+        verbose_name_plural = _("emblem")
+
+    def __str__(self) -> str:
+        return str(_("The county's emblem"))

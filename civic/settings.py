@@ -283,3 +283,6 @@ CIVIC_BENCH_URLS = env.bool("CIVIC_BENCH_URLS", default=False)  # /bench/bare/ f
 CIVIC_COVERAGE_TARGET = env.str("CIVIC_COVERAGE_TARGET", default="0.13")
 CIVIC_STAFF_IDLE_MINUTES = env.int("CIVIC_STAFF_IDLE_MINUTES", default=30)
 CIVIC_BRAND = _("New-Era Civilization Practice")
+# The county's name in every page's header (青禾县新时代文明实践中心); the brand by default.
+# Its emblem is uploaded in the admin (civic.Branding) and served at /emblem/.
+CIVIC_COUNTY_NAME = env.str("CIVIC_COUNTY_NAME", default="")

@@ -5,9 +5,7 @@ through a view that checks the user's scope."""
 
 from django.conf import settings
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import pages, trail
@@ -15,7 +13,8 @@ from . import pages, trail
 urlpatterns = [
     path("", pages.home, name="home"),
     path("audit/", trail.AuditTrailView.as_view(), name="audit-trail"),
-    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
+    path("favicon.ico", pages.emblem),
+    path("emblem/", pages.emblem, name="emblem"),
     path("accounts/", include("volunteers.login_urls")),  # one login form for every door
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

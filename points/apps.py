@@ -8,11 +8,12 @@ class PointsConfig(AppConfig):
     name = "points"
     verbose_name = _("Points")
     volunteer_figures = "points.selectors.volunteer_points_figures"
+    home_panels = ["points.selectors.home_points_panel", "points.selectors.home_pickups_panel"]
     nav_items = [
-        ("points:mine", _("My points"), "all"),
-        ("points:shop", _("Points shop"), "all"),
-        ("points:rankings", _("Rankings"), "all"),
-        ("points:manage", _("Points management"), "staff"),
+        ("points:mine", _("My points"), "volunteer"),
+        ("points:shop", _("Points shop"), "volunteer"),
+        ("points:rankings", _("Rankings"), ("volunteer", "staff")),
+        ("points:manage", _("Points management"), "manager"),
     ]
     audit_labels = {
         "points.rule": AuditLabel(_("points rule set"), _("%(actor)s set the points rule %(object)s")),

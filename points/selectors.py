@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import DecimalField, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -22,6 +22,8 @@ from centers.models import Level, Site
 from centers.selectors import top_sites_for
 from civic import nested
 from civic.figures import Figure
+from civic.home import Panel, is_in
+from civic.nav import MANAGER, VOLUNTEER
 from civic.scope import can
 from volunteers.models import MembershipStatus, Team, Volunteer
 
@@ -553,3 +555,57 @@ def reconcile() -> list[Drift]:
     for account_id, stored_site, expected in misranked_accounts():
         drifts.append(Drift(account_id, "", "rank_site", stored_site, expected))
     return drifts
+
+
+# Home panels (civic.home) ------------------------------------------------------------
+
+HOME_SHOPS_LIMIT = 10
+
+
+def home_points_panel(request) -> Panel | None:
+    """A volunteer: lifetime points, balance, hours, star level and rank in the township, read
+    as "my points" reads them (1 query)."""
+    if not is_in(request, VOLUNTEER):
+        return None
+    page = mine_for(request.user)
+    if page is None:
+        return None
+    return Panel(
+        key="points",
+        title=_("My points"),
+        template="home/_points.html",
+        context={"account": page.account, "me": page.me},
+        order=15,
+    )
+
+
+def home_pickups_panel(request) -> Panel | None:
+    """Managers: the shops in their area with goods redeemed and waiting to be picked up
+    (1 query; nothing shown when none wait)."""
+    if not is_in(request, MANAGER):
+        return None
+    shops = list(
+        Redemption.objects.restrict(request.user, "manage")
+        .filter(status=RedemptionStatus.WAITING)
+        .order_by()
+        .values("goods__site_id", "goods__site__name", "goods__site__short_name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "goods__site__name")[: HOME_SHOPS_LIMIT + 1]
+    )
+    if not shops:
+        return None
+    rows = [
+        {
+            "site_id": row["goods__site_id"],
+            "name": row["goods__site__short_name"] or row["goods__site__name"],
+            "n": row["n"],
+        }
+        for row in shops[:HOME_SHOPS_LIMIT]
+    ]
+    return Panel(
+        key="pickups",
+        title=_("Pickups waiting"),
+        template="home/_pickups.html",
+        context={"shops": rows, "more": len(shops) > HOME_SHOPS_LIMIT},
+        order=30,
+    )

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy
 from centers.models import Level, Site
 from civic import nested
 from civic.figures import Figure
+from civic.home import Panel, is_in
+from civic.nav import LEADER, MANAGER, STAFF, VOLUNTEER
 from civic.scope import can
 
 from .identity import normalize_id, normalize_phone
@@ -26,6 +28,7 @@ from .models import (
     MembershipStatus,
     Status,
     Team,
+    TeamGrant,
     TeamKind,
     Volunteer,
 )
@@ -297,3 +300,95 @@ def volunteer_search(queryset, user, q: str):
     if len(phone) == 11 and phone.isascii() and _DIGITS.match(phone):
         condition |= Q(phone=phone, can_unmask=True)
     return queryset.filter(condition)
+
+
+# The shell: who a user is, and their home panels ------------------------------------
+
+
+def audience_rows(user) -> dict:
+    """``civic.nav``'s audiences this app decides: "volunteer" (a volunteer record that was
+    not anonymised) and "leader" (a team leader's grant). Querysets only: civic asks them all
+    in one query."""
+    return {
+        VOLUNTEER: Volunteer.objects.filter(user=user, anonymised_at__isnull=True),
+        LEADER: TeamGrant.objects.filter(user=user, permission__codename=LEAD_TEAM),
+    }
+
+
+HOME_TEAMS_LIMIT = 10
+
+
+def home_volunteer_panel(request) -> Panel | None:
+    """A volunteer: where their record stands (with their station's liaison while it waits
+    or is held), their teams and their open requests to join one (2 queries)."""
+    if not is_in(request, VOLUNTEER):
+        return None
+    volunteer = (
+        Volunteer.objects.filter(user=request.user, anonymised_at__isnull=True).select_related("home_site").first()
+    )
+    if volunteer is None:
+        return None
+    memberships = list(
+        Membership.objects.filter(volunteer=volunteer, status__in=(MembershipStatus.ACTIVE, MembershipStatus.PENDING))
+        .select_related("team__site")
+        .order_by("status", "-requested_at")[:HOME_TEAMS_LIMIT]
+    )
+    return Panel(
+        key="volunteer",
+        title=_("My volunteer record"),
+        template="home/_volunteer.html",
+        context={
+            "v": volunteer,
+            "teams": [m for m in memberships if m.status == MembershipStatus.ACTIVE],
+            "requests": [m for m in memberships if m.status == MembershipStatus.PENDING],
+            "station": volunteer.home_site,
+        },
+        order=10,
+    )
+
+
+def home_approvals_panel(request) -> Panel | None:
+    """Managers and team leaders: registrations and login claims waiting for them, and the
+    teams with join requests they may decide (2 queries)."""
+    if not is_in(request, MANAGER, LEADER):
+        return None
+    user = request.user
+    waiting = {"pending": 0, "claims": 0}
+    if is_in(request, MANAGER):
+        waiting = Volunteer.objects.restrict(user, "manage").aggregate(
+            pending=Count("pk", filter=Q(status=Status.PENDING)),
+            claims=Count("pk", filter=Q(claim_requested_at__isnull=False)),
+        )
+    led = TeamGrant.objects.filter(user=user, permission__codename=LEAD_TEAM)
+    decidable = Q(team__in=Team.objects.restrict(user, "manage").values("pk")) | Q(
+        nested.exists_under(led, "team", node_path="content_object")
+    )
+    teams = list(
+        Membership.objects.filter(decidable, status=MembershipStatus.PENDING)
+        .order_by()
+        .values("team_id", "team__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "team__name")[: HOME_TEAMS_LIMIT + 1]
+    )
+    return Panel(
+        key="approvals",
+        title=_("Needs action"),
+        template="home/_approvals.html",
+        context={
+            "pending": waiting["pending"],
+            "claims": waiting["claims"],
+            "teams": teams[:HOME_TEAMS_LIMIT],
+            "more_teams": len(teams) > HOME_TEAMS_LIMIT,
+            "manager": is_in(request, MANAGER),
+            "nothing": not (waiting["pending"] or waiting["claims"] or teams),
+        },
+        order=20,
+    )
+
+
+def home_join_panel(request) -> Panel | None:
+    """Someone with no role and no volunteer record: how to become a volunteer, or claim the
+    login of a record their station made (no query)."""
+    if is_in(request, STAFF, VOLUNTEER, LEADER):
+        return None
+    return Panel(key="join", title=_("Become a volunteer"), template="home/_join.html", order=80)

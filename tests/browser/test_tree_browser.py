@@ -3,6 +3,8 @@ villages, switch the page to English."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.utils import translation
 from playwright.sync_api import expect
@@ -11,6 +13,7 @@ from centers import services
 from centers.models import Level
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+LARGE_FONT = re.compile(r"\blarge-font\b")  # <html class="js large-font">
 
 
 def log_in(page, base: str, username: str, password: str) -> None:
@@ -53,14 +56,18 @@ def test_a_county_manager_expands_a_township_and_switches_to_english(live_server
         township_row.locator("button.expand").first.click()  # collapse without a request
         expect(children).to_be_hidden()
 
+        # On a phone the languages and the navigation are behind the menu button.
+        expect(page.locator("button[name=language][value=en]")).to_be_hidden()
+        page.click("[data-menu]")
         page.click("button[name=language][value=en]")
         expect(page.locator("html")).to_have_attribute("lang", "en")
         expect(page.get_by_role("heading", name="Site tree")).to_be_visible()
+        page.click("[data-menu]")
         expect(page.get_by_role("link", name="Service platforms")).to_be_visible()
 
         page.click("[data-large-font]")
-        expect(page.locator("html")).to_have_class("large-font")
+        expect(page.locator("html")).to_have_class(LARGE_FONT)
         page.reload()
-        expect(page.locator("html")).to_have_class("large-font")  # kept in localStorage
+        expect(page.locator("html")).to_have_class(LARGE_FONT)  # kept in localStorage
     finally:
         context.close()

@@ -52,10 +52,12 @@ def test_it_sends_anonymous_visitors_to_login_from_a_site(client, world):
         assert response["Location"].startswith(reverse("login")), name
 
 
-def test_home_opens_the_tree(as_user, world):
+def test_home_shows_a_county_manager_their_county(as_user, world):
     response = as_user(world.county_manager).get(reverse("home"))
-    assert response.status_code == 302
-    assert response["Location"] == url("tree")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert world.county.display_name in html
+    assert url("site-detail", world.county.pk) in html
 
 
 def test_the_tree_opens_a_county_managers_county(as_user, world):

@@ -85,13 +85,19 @@ def test_a_viewer_may_not_open_the_staff_forms(as_user, world, name):
     assert as_user(world.county_viewer).get(url(name)).status_code == 403
 
 
-def test_the_navigation_lists_the_volunteer_pages_for_staff_only(client, world):
+def test_the_navigation_lists_the_volunteer_pages_by_what_each_person_may_do(client, world):
     client.post(reverse("login"), {"username": "county_manager", "password": "pw-county_manager"})
     html = client.get(url("list")).content.decode()
-    for name in ("list", "teams", "queue", "import", "me"):
+    for name in ("list", "teams", "queue", "import"):
         assert f'href="{url(name)}"' in html, name
+    assert f'href="{url("me")}"' not in html  # staff without a volunteer record
     client.logout()
-    client.post(reverse("login"), {"username": "volunteer", "password": "pw-volunteer"})
+    client.post(reverse("login"), {"username": "county_viewer", "password": "pw-county_viewer"})
+    shown = [item["url"] for item in client.get(url("list")).context["civic_nav"]]
+    assert url("list") in shown and url("queue") not in shown  # a viewer approves nobody
+    client.logout()
+    volunteer = factories.volunteer_with_login(world.admin, world.village)
+    client.post(reverse("login"), {"username": volunteer.phone, "password": "long-enough-pass-42"})
     html = client.get(url("me")).content.decode()
     assert f'href="{url("me")}"' in html and f'href="{url("list")}"' not in html
 
