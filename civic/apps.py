@@ -2,13 +2,16 @@ from celery.schedules import crontab
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from .registry import PeriodicTask
+from .registry import AuditLabel, PeriodicTask
 
 
 class CivicConfig(AppConfig):
     name = "civic"
     verbose_name = _("Civic core")
     nav_items = [("home", _("Home"), "anyone")]
+    audit_labels = {
+        "branding.emblem": AuditLabel(_("emblem changed"), _("%(actor)s changed the county's emblem")),
+    }
     periodic_tasks: dict[str, PeriodicTask] = {
         "health-every-10-minutes": {
             "task": "civic.tasks.health",

@@ -37,7 +37,7 @@ def people(world):
     team = volunteer_services.team_create(actor=world.admin, site=world.township, name="甲镇支队", kind="detachment")
     volunteer_services.membership_request(actor=volunteer.user, volunteer=volunteer, team=team)
     factories.self_register(world.village, real_name="孙八")
-    goods = points_services.goods_save(actor=world.admin, site=world.township, name="保温杯", price=10)
+    goods = points_services.goods_create(actor=world.admin, site=world.township, name="保温杯", price=10)
     points_services.goods_stock_in(actor=world.admin, goods=goods, quantity=3)
     points_services.redeem(actor=volunteer.user, goods=goods)
     world.village.liaison_name = "周九"
