@@ -13,7 +13,7 @@ from django.core.files.storage import default_storage
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from centers.models import Site
 from civic.ids import query_id
@@ -45,15 +45,15 @@ MOVE_DONE = {
     "cancel": gettext_lazy("Cancelled."),
 }
 EVENT_LABELS = {
-    "create": gettext_lazy("created"),
-    "submit": gettext_lazy("submitted for approval"),
-    "approve": gettext_lazy("approved"),
-    "return": gettext_lazy("sent back for changes"),
-    "publish": gettext_lazy("published"),
-    "start": gettext_lazy("started"),
-    "finish": gettext_lazy("finished"),
-    "archive": gettext_lazy("archived"),
-    "cancel": gettext_lazy("cancelled"),
+    "create": pgettext_lazy("activity event", "created"),
+    "submit": pgettext_lazy("activity event", "submitted for approval"),
+    "approve": pgettext_lazy("activity event", "approved"),
+    "return": pgettext_lazy("activity event", "sent back for changes"),
+    "publish": pgettext_lazy("activity event", "published"),
+    "start": pgettext_lazy("activity event", "started"),
+    "finish": pgettext_lazy("activity event", "finished"),
+    "archive": pgettext_lazy("activity event", "archived"),
+    "cancel": pgettext_lazy("activity event", "cancelled"),
 }
 # Moves that undo work or cannot be taken back: the page asks before making them.
 DESTRUCTIVE = {"cancel", "return", "archive"}
