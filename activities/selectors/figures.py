@@ -80,7 +80,7 @@ def site_stats(site: Site, *, year: int) -> SiteStats:
             served=Coalesce(Sum("people_served"), 0),
         )
     )
-    months = {m: [0, 0, Decimal("0"), 0] for m in range(1, 13)}
+    months: dict[int, list] = {m: [0, 0, Decimal("0"), 0] for m in range(1, 13)}
     platforms: dict[str, list] = {}
     kinds: dict[str, int] = {}
     for row in rows:

@@ -3,8 +3,6 @@ through the pages (the API's matrices are in test_scope_matrix.py)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -121,16 +119,24 @@ def test_every_role_on_photos_through_the_pages(world, media):
     ).check()
 
 
-def test_the_attendance_matrix_sees_a_volunteer_read_their_own_record(world, person, as_user):
-    """The wider reach the matrix does not hold personas for: a volunteer reads their own
-    attendance and sign-up pages, and nobody else's."""
+def test_a_volunteer_reads_their_own_attendance_and_sign_up_and_nobody_elses(world, person, as_user):
+    """The wider reach the matrix holds no persona for (a volunteer's own rows, declared with
+    ``Also`` on the models): their own attendance and sign-up pages, and nobody else's."""
     activity = _activity(world, "village", State.PUBLISHED)
     mine, other = person(name="钱七"), person(name="孙八")
-    own = services.attendance_mark(actor=world.admin, activity=activity, volunteer=mine, signed_in_at=activity.starts_at)
-    theirs = services.attendance_mark(
-        actor=world.admin, activity=activity, volunteer=other, signed_in_at=activity.starts_at + timedelta(minutes=5)
-    )
+    signed = {v: services.signup_create(actor=v.user, activity=activity, volunteer=v) for v in (mine, other)}
+    marked = {
+        v: services.attendance_mark(actor=world.admin, activity=activity, volunteer=v, signed_in_at=activity.starts_at)
+        for v in (mine, other)
+    }
     client = as_user(mine.user)
-    assert client.get(reverse("activities:attendance-detail", args=[own.pk])).status_code == 200
-    assert client.get(reverse("activities:attendance-detail", args=[theirs.pk])).status_code == 404
-    assert client.get(reverse("activities:attendance-edit", args=[own.pk])).status_code == 403
+
+    def status(name, obj) -> int:
+        return client.get(reverse(f"activities:{name}", args=[obj.pk])).status_code
+
+    assert status("attendance-detail", marked[mine]) == 200
+    assert status("attendance-detail", marked[other]) == 404
+    assert status("attendance-edit", marked[mine]) == 403
+    assert status("signup-detail", signed[mine]) == 200
+    assert status("signup-detail", signed[other]) == 404
+    assert status("signup-cancel", signed[mine]) == 200

@@ -265,3 +265,12 @@ def test_the_activity_page_takes_a_fixed_number_of_queries(world, held, person, 
     with django_assert_num_queries(13):
         response = client.get(url("detail", activity.pk))
     assert response.status_code == 200
+
+
+def test_a_caption_over_200_characters_is_a_message(world, make_activity, as_user, media):
+    activity = make_activity(world.village, state=State.APPROVED)
+    photo = services.photo_add(actor=world.admin, activity=activity, image=upload(image_bytes()), caption="原说明")
+    response = as_user(world.village_head).post(url("photo-edit", photo.pk), {"caption": "长" * 201})
+    assert "caption" in response.context["form"].errors
+    photo.refresh_from_db()
+    assert photo.caption == "原说明"

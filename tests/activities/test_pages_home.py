@@ -157,3 +157,13 @@ def test_the_calendar_shows_a_months_days_and_reads_bad_numbers_as_this_month(wo
     for bad in ({"year": "abc", "month": "13"}, {"month": "٣"}, {"site": "x"}):
         assert client.get(reverse("activities:calendar"), bad).status_code == 200
     assert "日历上的活动" not in client.get(reverse("activities:calendar"), {"year": 2001, "month": 1}).content.decode()
+
+
+def test_the_calendar_takes_a_fixed_number_of_queries(world, make_activity, as_user, django_assert_num_queries):
+    for i in range(6):
+        make_activity(world.village, title=f"活动{i}", starts_in=timedelta(days=2, hours=i))
+    client = as_user(world.county_manager)
+    client.get(reverse("activities:calendar"))
+    # session, user, the user's volunteer family, the month's activities
+    with django_assert_num_queries(4):
+        client.get(reverse("activities:calendar"))

@@ -239,3 +239,22 @@ def test_the_poster_is_a_printable_page_and_a_png_with_the_sign_up_qr(world, mak
         assert image.size == (1080, 1440)
     draft = make_activity(world.village2, title="别村草稿")
     assert as_user(v.user).get(url("poster", draft.pk)).status_code == 404
+
+
+def test_the_archives_and_a_projects_page_take_a_fixed_number_of_queries(world, make_activity, as_user,
+                                                                        django_assert_num_queries):  # fmt: skip
+    for year in (2023, 2024, 2025):
+        ActivityArchive.objects.create(site=world.township, year=year, status=ArchiveStatus.DONE)
+    project = services.brand_project_create(actor=world.admin, site=world.township, name="银龄讲堂")
+    for i in range(3):
+        make_activity(world.village, brand_project=project, title=f"第{i}讲")
+    client = as_user(world.township_head)
+    client.get(url("archives"))
+    # session, user, the sites of the form (how many; whether any; its choices, read twice by
+    # the select), the archives (count, page)
+    with django_assert_num_queries(8):
+        response = client.get(url("archives"))
+    assert len(response.context["page"].object_list) == 3
+    # session, user, the project, the user's volunteer family, its activities (count, page), the change role
+    with django_assert_num_queries(7):
+        client.get(url("project", project.pk))

@@ -7,9 +7,10 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from activities import services
-from activities.models import SignUp, SignUpStatus, State
+from activities.models import Activity, SignUp, SignUpStatus, State
 from tests import factories
 from volunteers import services as volunteer_services
 
@@ -114,3 +115,16 @@ def test_the_volunteers_pages_take_a_fixed_number_of_queries(world, make_activit
         client.get(url("mine"))
     with django_assert_num_queries(5):  # session, user, volunteer, count, the page
         client.get(url("history"))
+
+
+def test_a_sign_up_cannot_be_cancelled_once_the_activity_began(world, make_activity, person, as_user):
+    v = person()
+    activity = make_activity(world.village, state=State.PUBLISHED, starts_in=timedelta(minutes=1))
+    signup = services.signup_create(actor=v.user, activity=activity, volunteer=v)
+    Activity.objects.filter(pk=activity.pk).update(starts_at=timezone.now() - timedelta(minutes=1))
+    client = as_user(v.user)
+    assert not client.get(url("signup-detail", signup.pk)).context["can_cancel"]
+    response = client.post(url("signup-cancel", signup.pk))
+    assert "can no longer be cancelled" in str(response.context["form"].non_field_errors())
+    signup.refresh_from_db()
+    assert signup.status == SignUpStatus.SIGNED_UP
