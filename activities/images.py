@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import io
-import textwrap
 from functools import lru_cache
 from pathlib import Path
 
@@ -68,7 +67,7 @@ def _wrapped(draw: ImageDraw.ImageDraw, text: str, font, width: int, max_lines: 
         lines.append(line)
     if len(lines) > max_lines:
         lines = lines[:max_lines]
-        lines[-1] = textwrap.shorten(lines[-1], max(1, len(lines[-1]) - 1), placeholder="") + "…"
+        lines[-1] = lines[-1][:-1] + "…"
     return lines
 
 

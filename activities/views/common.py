@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Subquery
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -42,6 +43,13 @@ def detail_url(activity: Activity) -> str:
     return reverse("activities:detail", args=[activity.pk])
 
 
+def capped(queryset, limit: int, *ordering: str):
+    """The first ``limit`` rows of ``queryset`` as a queryset a form field can still filter
+    (a choice field looks its value up with ``get``, which a sliced queryset refuses)."""
+    model = queryset.model
+    return model._default_manager.filter(pk__in=Subquery(queryset.values("pk")[:limit])).order_by(*ordering)
+
+
 def sites_for(user, action: str, *, limit: int = SITE_CHOICES_LIMIT):
     """Active practice sites and bases ``user`` may ``action`` at, in tree order, for a select:
     the lower levels are left out while there are too many (one to four small queries)."""
@@ -55,7 +63,7 @@ def sites_for(user, action: str, *, limit: int = SITE_CHOICES_LIMIT):
         narrowed = sites.exclude(level__in=lower) if lower else sites
         if narrowed[: limit + 1].count() <= limit:
             return narrowed
-    return narrowed[:limit]
+    return capped(narrowed, limit, *nested.tree_order())
 
 
 def platforms_for_user(user):
@@ -63,13 +71,13 @@ def platforms_for_user(user):
 
 
 def teams_for_user(user):
-    return (
-        Team.objects.restrict(user, "manage").filter(is_active=True).order_by(*nested.tree_order())[:TEAM_CHOICES_LIMIT]
-    )
+    teams = Team.objects.restrict(user, "manage").filter(is_active=True).order_by(*nested.tree_order())
+    return capped(teams, TEAM_CHOICES_LIMIT, *nested.tree_order())
 
 
 def projects_for_user(user):
-    return BrandProject.objects.restrict(user, "change").filter(is_active=True).order_by("name")[:TEAM_CHOICES_LIMIT]
+    projects = BrandProject.objects.restrict(user, "change").filter(is_active=True).order_by("name", "pk")
+    return capped(projects, TEAM_CHOICES_LIMIT, "name", "pk")
 
 
 def shown_name(row) -> str:

@@ -274,3 +274,21 @@ def test_a_caption_over_200_characters_is_a_message(world, make_activity, as_use
     assert "caption" in response.context["form"].errors
     photo.refresh_from_db()
     assert photo.caption == "原说明"
+
+
+def test_a_draft_names_its_team_platform_and_brand_project_from_the_choices(world, as_user):
+    from centers.selectors import platforms_for
+    from volunteers import services as volunteer_services
+
+    team = volunteer_services.team_create(actor=world.admin, site=world.village, name="东坪小分队", kind="squad")
+    project = services.brand_project_create(actor=world.admin, site=world.township, name="银龄讲堂")
+    platform = platforms_for(world.village).first()
+    client = as_user(world.township_head)
+    data = form_data(world.village, team=team.pk, brand_project=project.pk, platform=platform.pk)
+    assert client.post(url("create"), data).status_code == 302
+    activity = Activity.objects.get()
+    assert (activity.team_id, activity.brand_project_id, activity.platform_id) == (team.pk, project.pk, platform.pk)
+    elsewhere = volunteer_services.team_create(actor=world.admin, site=world.elsewhere, name="别县队伍", kind="squad")
+    refused = client.post(url("create"), {**data, "team": elsewhere.pk, "title": "另一个"})
+    assert "team" in refused.context["form"].errors
+    assert Activity.objects.count() == 1

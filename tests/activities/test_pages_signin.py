@@ -196,3 +196,12 @@ def test_someone_without_a_volunteer_record_is_told_to_register(world, running, 
     assert reverse("volunteers:register") in client.get(SCAN).content.decode()
     response = client.post(SCAN, {})
     assert "not registered" in str(response.context["form"].non_field_errors())
+
+
+def test_a_volunteer_that_is_no_id_is_said_on_the_scan_page(world, running, person, as_user):
+    v = person()
+    client = as_user(v.user)
+    client.get(SCAN, {"t": qr.rotating_token(running, timezone.now())})
+    response = client.post(SCAN, {"volunteer": "①"})
+    assert response.status_code == 200 and "form-errors" in response.content.decode()
+    assert not Attendance.objects.exists()

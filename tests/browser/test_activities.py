@@ -19,7 +19,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from activities import services
-from activities.models import Activity, Attendance, State
+from activities.models import Activity, ActivityArchive, ArchiveStatus, Attendance, State
 from points import services as points_services
 from tests import factories
 
@@ -192,17 +192,18 @@ def busy(world, settings, tmp_path):
     volunteer = factories.volunteer_with_login(world.admin, world.village)
     draft = activity_in(world, State.DRAFT, title="还在草稿里的一个名字很长很长很长的活动，看看手机上会不会撑破页面")
     published = activity_in(world, State.PUBLISHED, title="开放报名的活动", capacity=10)
-    services.signup_create(actor=volunteer.user, activity=published, volunteer=volunteer)
+    signup = services.signup_create(actor=volunteer.user, activity=published, volunteer=volunteer)
     running = activity_in(world, State.PUBLISHED, starts_in=timedelta(hours=-1), title="进行中的活动")
     attendance = services.attendance_mark(
         actor=world.admin, activity=running, volunteer=volunteer, signed_in_at=running.starts_at
     )
     photo = services.photo_add(actor=world.admin, activity=running, image=io.BytesIO(photo_bytes()))
     template = services.template_save(actor=world.admin, site=world.village, title="每月理论宣讲")
-    services.brand_project_create(actor=world.admin, site=world.township, name="银龄讲堂")
+    project = services.brand_project_create(actor=world.admin, site=world.village, name="银龄讲堂")
+    archive = ActivityArchive.objects.create(site=world.village, year=2025, status=ArchiveStatus.RUNNING, total=4)
     return {
         "volunteer": volunteer, "draft": draft, "published": published, "running": running, "template": template,
-        "photo": photo, "attendance": attendance,
+        "photo": photo, "attendance": attendance, "signup": signup, "project": project, "archive": archive,
     }  # fmt: skip
 
 
@@ -231,12 +232,31 @@ def test_every_activity_page_fits_a_phone_and_runs_clean(live_server, world, bus
         f"/activities/{running.pk}/attendance/mark/?q=钱",
         f"/activities/attendance/{attendance.pk}/",
         f"/activities/attendance/{attendance.pk}/edit/",
+        f"/activities/{running.pk}/attendance/confirm/",
+        f"/activities/{running.pk}/attendance/unconfirm/",
+        f"/activities/{draft.pk}/move/submit/",
+        f"/activities/photos/{photo.pk}/remove/",
         f"/activities/plan/{world.village.pk}/",
+        f"/activities/plan/{world.village.pk}/hand-in/",
+        f"/activities/plan/{world.village.pk}/templates/new/",
+        f"/activities/templates/{busy['template'].pk}/edit/",
         f"/activities/templates/{busy['template'].pk}/fill/",
         f"/activities/projects/site/{world.village.pk}/",
+        f"/activities/projects/site/{world.village.pk}/new/",
+        f"/activities/projects/{busy['project'].pk}/",
         "/activities/archives/",
+        f"/activities/archives/{busy['archive'].pk}/",
     ]
-    volunteer_pages = ["/activities/open/", "/activities/mine/", "/activities/history/", f"/activities/{published.pk}/"]
+    volunteer_pages = [
+        "/activities/open/",
+        "/activities/mine/",
+        "/activities/history/",
+        f"/activities/{published.pk}/signup/",
+        f"/activities/signups/{busy['signup'].pk}/",
+        f"/activities/signups/{busy['signup'].pk}/cancel/",
+        f"/activities/attendance/{attendance.pk}/",
+        f"/activities/{published.pk}/",
+    ]
     context = browser.new_context(**PHONE)
     page = context.new_page()
     watch = Watch(page)
