@@ -197,10 +197,15 @@ class ScanView(ServiceFormView):
             if record is not None:
                 record.flag_labels = [FLAG_LABELS.get(f, f) for f in record.flags]
             people.append((volunteer, record))
+        can_sign_out = any(
+            r is not None and r.signed_in_at is not None and r.signed_out_at is None and r.signed_in_at < at
+            for _v, r in people
+        )
         return super().get_context_data(
             activity=activity,
             when=when_text(activity),
             people=people,
+            can_sign_out=can_sign_out,
             geo=rules.geo_check and activity.latitude is not None,
             scanned_at=at,
             **context,
@@ -219,6 +224,10 @@ class ScanView(ServiceFormView):
                 raise ValidationError(_("You have not registered as a volunteer."))
             raise ValidationError(_("You can sign in only yourself or your family on this phone."))
         if form.cleaned_data.get("action") == "out":
+            signed_in = selectors.family_attendance(activity, [volunteer]).get(volunteer.pk)
+            if signed_in is not None and signed_in.signed_in_at is not None and signed_in.signed_in_at >= at:
+                # the scan that signed them in does not also sign them out
+                raise ValidationError(_("Scan the code again when you leave, to sign out."))
             record = services.attendance_sign_out(
                 actor=self.request.user, activity=activity, volunteer=volunteer, token=token, at=at
             )

@@ -100,6 +100,12 @@ def test_a_visitor_scans_logs_in_and_signs_in(world, running, person, client):
     assert (attendance.volunteer_id, attendance.sign_in_method) == (v.pk, "qr_rotating")
     assert attendance.signed_in_at <= timezone.now()
     assert "signed in at" in done.content.decode()
+    assert not done.context["can_sign_out"]
+    # the scan that signed them in does not sign them out: they scan again when they leave
+    same = client.post(SCAN, {"volunteer": v.pk, "action": "out"})
+    assert "Scan the code again when you leave" in str(same.context["form"].non_field_errors())
+    client.get(SCAN, {"t": qr.rotating_token(running, timezone.now())})
+    assert client.get(SCAN).context["can_sign_out"]
     out = client.post(SCAN, {"volunteer": v.pk, "action": "out"}, follow=True)
     attendance.refresh_from_db()
     assert attendance.signed_out_at is not None and "signed out at" in out.content.decode()
