@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from civic.ids import IdField
+from civic.ids import IdField, parse_id
 
 from .filters import MonthField
 from .models import Kind, Stage, State
@@ -200,8 +200,8 @@ class ActivityFilterForm(forms.Form):
     """The list's filters; anything it cannot read is left out of the filter, with a message."""
 
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
-    site = forms.TypedChoiceField(label=_("Site and everything under it"), required=False, coerce=int)
-    platform = forms.TypedChoiceField(label=_("Service platform"), required=False, coerce=int)
+    site = forms.TypedChoiceField(label=_("Site and everything under it"), required=False, coerce=parse_id)
+    platform = forms.TypedChoiceField(label=_("Service platform"), required=False, coerce=parse_id)
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     state = forms.ChoiceField(label=_("State"), required=False)
     month = MonthField(label=_("Month"), required=False, widget=forms.TextInput(attrs={"type": "month"}))
