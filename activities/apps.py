@@ -98,3 +98,9 @@ class ActivitiesConfig(AppConfig):
             {"stage": _("stage")},
         ),
     }
+    nav_items = [
+        ("activities:home", _("Activities"), "staff"),
+        ("activities:open", _("Activities near me"), "volunteer"),
+        ("activities:mine", _("My sign-ups"), "volunteer"),
+    ]
+    home_panels = ["activities.selectors.home_panel", "activities.selectors.home_volunteer_panel"]

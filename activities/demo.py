@@ -27,6 +27,7 @@ from django.utils import timezone
 from centers.models import Kind as SiteKind
 from centers.models import Level, Site
 from centers.selectors import platforms_for
+from civic import nested
 from civic.demo import DemoContext
 from points.models import DEFAULT_STAR_HOURS, Account, Entry, EntryKind
 from points.ranking import refresh_rank_sites
@@ -94,13 +95,9 @@ SUMMARIES = [
 def _county_sites(county: Site) -> list[Site]:
     county = Site.objects.get(pk=county.pk)
     return list(
-        Site.objects.filter(
-            tree_id=county.tree_id,
-            lft__gte=county.lft,
-            rght__lte=county.rght,
-            is_active=True,
-            kind__in=[SiteKind.PRACTICE, SiteKind.BASE],
-        ).order_by("lft")
+        Site.objects.filter(nested.under(county), is_active=True, kind__in=[SiteKind.PRACTICE, SiteKind.BASE]).order_by(
+            *nested.tree_order()
+        )
     )
 
 

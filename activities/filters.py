@@ -8,30 +8,24 @@ from datetime import date
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from centers.filters import IdFilter
 from centers.models import Site
+from civic import nested
 
 from .models import Activity, ActivityArchive, Attendance, Kind, Photo, SignUp, SignUpStatus, State
 from .rules import month_span
 
-_MONTH = re.compile(r"^(20\d\d)-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"^(20[0-9][0-9])-(0[1-9]|1[0-2])$")
 
 
 def _under(prefix: str, site_id: int) -> Exists:
     """Rows whose site (at ``prefix``) lies under site ``site_id``: one range condition."""
-    return Exists(
-        Site.objects.filter(
-            pk=site_id,
-            tree_id=OuterRef(f"{prefix}tree_id"),
-            lft__lte=OuterRef(f"{prefix}lft"),
-            rght__gte=OuterRef(f"{prefix}rght"),
-        )
-    )
+    return nested.exists_under(Site.objects.filter(pk=site_id), prefix)
 
 
 class MonthField(forms.CharField):

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import Case, IntegerField, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from centers.models import Kind, Level, Site
+from civic import nested
 
 from .models import DEFAULT_HOURS_STEPS, DEFAULT_RADIUS, ActivitySettings
 
@@ -68,10 +69,8 @@ def settings_for(site: Site, day: date | None = None) -> EffectiveSettings:
     latest settings dated on or before ``day``; the defaults if none (1 query)."""
     day = day or timezone.localdate()
     row = (
-        ActivitySettings.objects.filter(
-            site__tree_id=site.tree_id, site__lft__lte=site.lft, site__rght__gte=site.rght, valid_from__lte=day
-        )
-        .order_by("-site__lft", "-valid_from")
+        ActivitySettings.objects.filter(nested.over(site, "site"), valid_from__lte=day)
+        .order_by(*nested.tree_order("site", reverse=True), "-valid_from")
         .first()
     )
     return _effective(row)
@@ -88,14 +87,11 @@ def settings_for_sites(sites: Iterable[Site], day: date | None = None) -> dict[i
     rows = list(
         ActivitySettings.objects.filter(site__tree_id__in=trees, valid_from__lte=day)
         .select_related("site")
-        .order_by("-site__lft", "-valid_from")
+        .order_by(*nested.tree_order("site", reverse=True), "-valid_from")
     )
     result = {}
     for site in sites:
-        row = next(
-            (r for r in rows if r.site.tree_id == site.tree_id and r.site.lft <= site.lft and site.rght <= r.site.rght),
-            None,
-        )
+        row = next((r for r in rows if nested.contains(r.site, site)), None)
         result[site.pk] = _effective(row)
     return result
 
@@ -127,13 +123,8 @@ def with_quota(queryset, day: date):
 
     def setting(field: str):
         rows = (
-            ActivitySettings.objects.filter(
-                site__tree_id=OuterRef("tree_id"),
-                site__lft__lte=OuterRef("lft"),
-                site__rght__gte=OuterRef("rght"),
-                valid_from__lte=day,
-            )
-            .order_by("-site__lft", "-valid_from")
+            ActivitySettings.objects.filter(nested.over(nested.outer(), "site"), valid_from__lte=day)
+            .order_by(*nested.tree_order("site", reverse=True), "-valid_from")
             .values(field)[:1]
         )
         return Coalesce(Subquery(rows, output_field=IntegerField()), Value(getattr(DEFAULTS, field)))

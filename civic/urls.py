@@ -23,6 +23,7 @@ urlpatterns = [
     path("volunteers/", include("volunteers.urls")),
     path("points/", include("points.urls")),
     path("verify/", include("points.verify_urls")),
+    path("activities/", include("activities.urls")),
     path("api/", include("centers.api")),
     path("api/", include("volunteers.api")),
     path("api/", include("points.api")),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from centers.models import Kind as SiteKind
 from centers.models import Level, Site
+from civic import nested
 from civic.figures import Figure
 from volunteers.models import Volunteer
 
@@ -79,7 +80,7 @@ def site_stats(site: Site, *, year: int) -> SiteStats:
             served=Coalesce(Sum("people_served"), 0),
         )
     )
-    months = {m: [0, 0, Decimal("0"), 0] for m in range(1, 13)}
+    months: dict[int, list] = {m: [0, 0, Decimal("0"), 0] for m in range(1, 13)}
     platforms: dict[str, list] = {}
     kinds: dict[str, int] = {}
     for row in rows:
@@ -233,7 +234,7 @@ def shortfalls_for(user, *, month: date | None = None):
         QuotaShortfall.objects.restrict(user, "view")
         .filter(month=month)
         .select_related("site")
-        .order_by("site__tree_id", "site__lft")
+        .order_by(*nested.tree_order("site"))
     )
 
 
@@ -290,12 +291,7 @@ def brand_projects_by_township(county: Site, *, year: int) -> list[tuple[Site, i
         state=State.CANCELLED
     )
     projects = (
-        BrandProject.objects.filter(
-            site__tree_id=OuterRef("tree_id"),
-            site__lft__gte=OuterRef("lft"),
-            site__lft__lte=OuterRef("rght"),
-            is_active=True,
-        )
+        BrandProject.objects.filter(nested.under(nested.outer(), "site"), is_active=True)
         .filter(Q(established_on__year=year) | Q(Exists(in_year)))
         .order_by()
         .values("site__tree_id")
@@ -303,14 +299,8 @@ def brand_projects_by_township(county: Site, *, year: int) -> list[tuple[Site, i
         .values("n")
     )
     townships = (
-        Site.objects.filter(
-            tree_id=county.tree_id,
-            lft__gt=county.lft,
-            rght__lt=county.rght,
-            level=Level.TOWNSHIP,
-            kind=SiteKind.PRACTICE,
-        )
+        Site.objects.filter(nested.under(county, strict=True), level=Level.TOWNSHIP, kind=SiteKind.PRACTICE)
         .annotate(projects=Coalesce(Subquery(projects, output_field=IntegerField()), Value(0)))
-        .order_by("lft")
+        .order_by(*nested.tree_order())
     )
     return [(township, township.projects) for township in townships]

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from centers.models import Site, SiteGrant
+from civic import nested
+from civic.people import mask_name
 from civic.xlsx import XlsxSheet
 from volunteers.models import Membership, MembershipStatus, Status, Volunteer
 
@@ -110,7 +112,7 @@ def needs_action(user, *, now: datetime | None = None) -> NeedsAction:
             site = activity.site
             if user.is_superuser or rules[site.pk].approval_by_self or site.parent_id is None:
                 return True  # a manager of the site (or above) approves it
-            return any(t == site.tree_id and lft < site.lft and site.rght < rght for t, lft, rght in grants)
+            return any(nested.contains(nested.Bounds(*bounds), site, strict=True) for bounds in grants)
 
         result.to_approve = [a for a in submitted if approves(a)][:ACTION_LIMIT]
     unconfirmed = Attendance.objects.filter(activity=OuterRef("pk"), confirmed_at__isnull=True)
@@ -180,19 +182,14 @@ def open_near(volunteer: Volunteer, *, now: datetime | None = None, limit: int =
     township and county (nearest first), or run by a team they belong to; each with
     ``signed_up`` (whether this volunteer is) (1 query)."""
     now = now or timezone.now()
-    home = Site.objects.filter(
-        pk=volunteer.home_site_id,
-        tree_id=OuterRef("site__tree_id"),
-        lft__gte=OuterRef("site__lft"),
-        lft__lte=OuterRef("site__rght"),
-    )
+    home = Site.objects.filter(nested.under(nested.outer("site")), pk=volunteer.home_site_id)
     teams = Membership.objects.filter(volunteer=volunteer, status=MembershipStatus.ACTIVE, team=OuterRef("team"))
     mine = SignUp.objects.filter(activity=OuterRef("pk"), volunteer=volunteer, status=SignUpStatus.SIGNED_UP)
     open_ = Activity.objects.filter(state=State.PUBLISHED, starts_at__gt=now)
     return list(
         _listed(open_.filter(Q(Exists(home)) | Q(Exists(teams))))
         .annotate(mine=Exists(mine))
-        .order_by("-site__lft", "starts_at", "pk")[:limit]
+        .order_by(*nested.tree_order("site", reverse=True), "starts_at", "pk")[:limit]
     )
 
 
@@ -256,9 +253,10 @@ def _when(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def attendance_export(queryset) -> bytes:
+def attendance_export(queryset, viewer=None) -> bytes:
     """An xlsx of the attendance rows in ``queryset`` (already scoped by the caller), one row
-    each, in the user's language (1 query whatever the size)."""
+    each, in the user's language (1 query whatever the size). With ``viewer``, the names of
+    volunteers outside the viewer's reach are masked (an EXISTS in the same query)."""
     kinds = {code: str(label) for code, label in Kind.choices}
     methods = {code: str(label) for code, label in Method.choices}
     flags = {code: str(label) for code, label in Flag.choices}
@@ -284,26 +282,34 @@ def attendance_export(queryset) -> bytes:
         ],
         style=XlsxSheet.BOLD,
     )
-    rows = queryset.order_by("activity__starts_at", "activity_id", "pk").values_list(*_EXPORT_FIELDS)
-    for (
-        starts,
-        title,
-        site_name,
-        site_short,
-        kind,
-        platform,
-        name,
-        home_short,
-        home_name,
-        signed_in,
-        in_by,
-        signed_out,
-        out_by,
-        hours,
-        row_flags,
-        confirmed,
-        distance,
-    ) in rows.iterator(chunk_size=5000):
+    fields = list(_EXPORT_FIELDS)
+    if viewer is not None:
+        visible = Volunteer.objects.restrict(viewer, "view").filter(pk=OuterRef("volunteer_id"))
+        queryset = queryset.annotate(name_visible=Exists(visible))
+        fields.append("name_visible")
+    rows = queryset.order_by("activity__starts_at", "activity_id", "pk").values_list(*fields)
+    for row in rows.iterator(chunk_size=5000):
+        if viewer is not None and not row[-1]:
+            row = (*row[:6], mask_name(row[6]), *row[7:])
+        (
+            starts,
+            title,
+            site_name,
+            site_short,
+            kind,
+            platform,
+            name,
+            home_short,
+            home_name,
+            signed_in,
+            in_by,
+            signed_out,
+            out_by,
+            hours,
+            row_flags,
+            confirmed,
+            distance,
+        ) = row[:17]
         sheet.append(
             [
                 timezone.localtime(starts).date(),
@@ -324,3 +330,38 @@ def attendance_export(queryset) -> bytes:
             ]
         )
     return sheet.getvalue()
+
+
+# An activity's own lists, for the people running it ------------------------------------
+
+
+def _named(queryset, viewer):
+    """Rows with ``name_visible``: whether ``viewer`` may read the volunteer's name whole
+    (their record lies within the viewer's reach); an EXISTS in the same query."""
+    visible = Volunteer.objects.restrict(viewer, "view").filter(pk=OuterRef("volunteer_id"))
+    return queryset.annotate(name_visible=Exists(visible)).select_related("volunteer__home_site")
+
+
+def activity_signups(activity: Activity, viewer):
+    """The activity's sign-ups, the signed up first then the cancelled, each with the volunteer
+    and ``name_visible`` (1 query a page, plus its count)."""
+    return _named(SignUp.objects.filter(activity=activity), viewer).order_by("status", "signed_up_at", "pk")
+
+
+def activity_attendance(activity: Activity, viewer):
+    """The activity's attendance in sign-in order, each with the volunteer and ``name_visible``
+    (1 query a page, plus its count)."""
+    return _named(Attendance.objects.filter(activity=activity), viewer).order_by("signed_in_at", "pk")
+
+
+def unmarked_signups(activity: Activity, viewer, *, limit: int = 200) -> list[SignUp]:
+    """The volunteers signed up for the activity who have no attendance yet (1 query)."""
+    present = Attendance.objects.filter(activity=activity, volunteer=OuterRef("volunteer_id"))
+    rows = _named(SignUp.objects.filter(activity=activity, status=SignUpStatus.SIGNED_UP), viewer)
+    return list(rows.exclude(Exists(present)).order_by("signed_up_at", "pk")[:limit])
+
+
+def family_attendance(activity: Activity, family: list[Volunteer]) -> dict[int, Attendance]:
+    """The attendance at ``activity`` of each volunteer of the family, by volunteer id (1 query)."""
+    rows = Attendance.objects.filter(activity=activity, volunteer__in=[v.pk for v in family])
+    return {row.volunteer_id: row for row in rows}

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from centers.models import ServicePlatform, Site
 from centers.selectors import platforms_for
-from civic import audit, sms
+from civic import audit, nested, sms
 from volunteers.models import Team
 
 from .. import qr
@@ -68,7 +68,7 @@ def _decimal(value, field: str, message: str) -> Decimal | None:
 
 
 def _inside(site: Site, root: Site) -> bool:
-    return site.tree_id == root.tree_id and root.lft <= site.lft and site.rght <= root.rght
+    return nested.contains(root, site)
 
 
 def _clean(activity: Activity) -> None:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from centers.models import Kind, Site
-from civic import sms
+from civic import nested, sms
 
 from ..models import QuotaShortfall
 from ..selectors.figures import with_quota_progress
@@ -27,11 +27,11 @@ def quota_warnings_run(*, today: date | None = None) -> list[QuotaShortfall]:
     today = today or timezone.localdate()
     month = today.replace(day=1)
     found: list[QuotaShortfall] = []
-    trees = Site.objects.filter(parent__isnull=True).order_by("tree_id").values_list("tree_id", flat=True)
-    for tree_id in trees:
+    roots = Site.objects.filter(parent__isnull=True).order_by(*nested.tree_order())
+    for root in roots:
         sites = with_quota_progress(
-            Site.objects.filter(tree_id=tree_id, is_active=True, kind__in=[Kind.PRACTICE, Kind.BASE]), month
-        ).order_by("lft")
+            Site.objects.filter(nested.under(root), is_active=True, kind__in=[Kind.PRACTICE, Kind.BASE]), month
+        ).order_by(*nested.tree_order())
         short = [s for s in sites.iterator(chunk_size=CHUNK) if s.quota and s.held + s.scheduled < s.quota]
         for site in short:
             with transaction.atomic():

@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civic import audit, sms
+from civic import audit, nested, sms
 from civic.scope import can
 from volunteers.models import Membership, MembershipStatus, Status, Volunteer
 
@@ -20,7 +20,7 @@ from .common import is_family, now_or
 from .lifecycle import county_language, when_text
 
 
-def _may_act_for(actor, volunteer: Volunteer, activity: Activity) -> bool:
+def may_act_for(actor, volunteer: Volunteer, activity: Activity) -> bool:
     """The volunteer themself (or the family on their phone), or staff of the activity's site
     or of the volunteer's home site."""
     return (
@@ -32,7 +32,7 @@ def open_to(activity: Activity, volunteer: Volunteer) -> bool:
     """Whether the activity is open to the volunteer: at their home site or a site above it
     (own village, township, county), or run by a team they belong to (at most 1 query)."""
     home, site = volunteer.home_site, activity.site
-    if home.tree_id == site.tree_id and site.lft <= home.lft and home.rght <= site.rght:
+    if nested.contains(site, home):
         return True
     if activity.team_id is None:
         return False
@@ -49,7 +49,7 @@ def signup_create(*, actor, activity: Activity, volunteer: Volunteer, at: dateti
     at = now_or(at)
     activity = Activity.objects.select_for_update(of=("self",)).select_related("site").get(pk=activity.pk)
     volunteer = Volunteer.objects.select_related("home_site").get(pk=volunteer.pk)
-    if not _may_act_for(actor, volunteer, activity):
+    if not may_act_for(actor, volunteer, activity):
         raise PermissionDenied(_("You can sign up only yourself or your family."))
     if activity.state != State.PUBLISHED:
         raise ValidationError(_("Sign-up is open only while the activity is published."))
@@ -87,7 +87,7 @@ def signup_cancel(*, actor, signup: SignUp, at: datetime | None = None) -> SignU
     at = now_or(at)
     signup = SignUp.objects.select_related("volunteer__home_site").get(pk=signup.pk)
     activity = Activity.objects.select_for_update(of=("self",)).select_related("site").get(pk=signup.activity_id)
-    if not _may_act_for(actor, signup.volunteer, activity):
+    if not may_act_for(actor, signup.volunteer, activity):
         raise PermissionDenied(_("You can cancel only your own or your family's sign-ups."))
     signup = SignUp.objects.select_for_update().get(pk=signup.pk)
     if signup.status != SignUpStatus.SIGNED_UP:

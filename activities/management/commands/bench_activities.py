@@ -95,11 +95,12 @@ class Command(BaseCommand):
         from centers.demo import demo_division_rows
         from centers.importer import import_divisions, rows_from_records
         from centers.models import Site
+        from civic import nested
 
         self.admin = get_user_model().objects.create_superuser("bench-admin", "", None)
         import_divisions(rows_from_records(demo_division_rows(), source="bench"), actor=self.admin)
         self.county = Site.objects.get(parent__isnull=True)
-        self.sites = list(Site.objects.order_by("lft"))
+        self.sites = list(Site.objects.order_by(*nested.tree_order()))
         self.rng = random.Random(11)
         self.peers()
         self.county_size(options["years"])
