@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 
 from activities import services
 from activities.models import Activity, ActivityArchive, ArchiveStatus, Attendance, State
-from points import services as points_services
+from points import selectors as points_selectors
 from tests import factories
 
 from .test_content_security import Watch, log_in
@@ -148,7 +148,7 @@ def test_an_activity_from_plan_to_points_on_phones(live_server, county, browser,
     finally:
         for context in (head_context, town_context, volunteer_context):
             context.close()
-    assert in_thread(points_services.reconcile) == []
+    assert in_thread(points_selectors.reconcile) == []
 
 
 def activity_in(world, state: str, *, starts_in=timedelta(days=2), hours=2, **fields) -> Activity:

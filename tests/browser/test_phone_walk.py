@@ -185,7 +185,7 @@ def phone_world(world):
     volunteer_services.membership_decide(actor=admin, membership=volunteer.memberships.get(team=squad), approve=True)
     volunteer_services.membership_request(actor=volunteer.user, volunteer=volunteer, team=detachment)
     factories.self_register(world.village, real_name="孙八")
-    goods = points_services.goods_save(actor=admin, site=world.township, name="保温杯", price=10)
+    goods = points_services.goods_create(actor=admin, site=world.township, name="保温杯", price=10)
     points_services.goods_stock_in(actor=admin, goods=goods, quantity=5)
     points_services.redeem(actor=volunteer.user, goods=goods)
     world.village.liaison_name, world.village.liaison_phone = "周九", "0917-1234567"

@@ -67,7 +67,7 @@ def test_a_volunteer_lands_on_their_record_points_and_teams(people):
     world, volunteer, team = people
     response = logged_in(volunteer.user).get(reverse("home"))
     assert response.status_code == 200
-    assert panels_of(response) == ["volunteer", "points"]
+    assert panels_of(response) == ["volunteer", "points", "activities_volunteer"]
     html = response.content.decode()
     assert "钱七" in html
     assert 'data-key="lifetime">30<' in html  # 3 hours at the default rate of 10 points
@@ -80,7 +80,7 @@ def test_a_volunteer_lands_on_their_record_points_and_teams(people):
 def test_a_township_head_lands_on_what_needs_action_and_their_station(people):
     world, _volunteer, team = people
     response = logged_in(world.township_head).get(reverse("home"))
-    assert panels_of(response) == ["approvals", "pickups", "sites"]
+    assert panels_of(response) == ["approvals", "activities", "pickups", "sites"]
     html = response.content.decode()
     assert world.township.display_name in html
     assert href("volunteers:queue") in html  # 孙八's registration waits
@@ -93,7 +93,7 @@ def test_a_township_head_lands_on_what_needs_action_and_their_station(people):
 def test_county_staff_land_on_the_county(people):
     world, _volunteer, _team = people
     response = logged_in(world.county_manager).get(reverse("home"))
-    assert panels_of(response) == ["approvals", "pickups", "sites"]
+    assert panels_of(response) == ["approvals", "activities", "pickups", "sites"]
     html = response.content.decode()
     assert world.county.display_name in html
     assert "<caption>Sites under it, by level</caption>" in html
@@ -102,7 +102,7 @@ def test_county_staff_land_on_the_county(people):
 def test_a_viewer_sees_the_county_but_no_managers_links(people):
     world, _volunteer, _team = people
     response = logged_in(world.county_viewer).get(reverse("home"))
-    assert panels_of(response) == ["sites"]
+    assert panels_of(response) == ["activities", "sites"]
     html = response.content.decode()
     for name in ("volunteers:queue", "volunteers:import", "points:manage"):
         assert href(name) not in html, name
@@ -232,16 +232,21 @@ def test_panels_are_shown_in_their_order(rf, world, monkeypatch):
 # Every home: the session and the user (2), the audiences read again (1), then the panels.
 BASE = 3
 SITE_FIGURES = len(figures._providers["site_figures"])
+# activities' panels: for staff the month's list, the quota of their sites and those under
+# them, what needs their action and the sites short of quota (9); for a volunteer their
+# record, what is open near them and their sign-ups (3)
+ACTIVITIES_STAFF = 9
+ACTIVITIES_VOLUNTEER = 3
 HOME_QUERIES = {
     # sites panel: grants and tops (2), where they may change (1), tier counts (1), figures;
     # approvals: registrations and claims (1), join requests (1); pickups (1)
-    "county_manager": BASE + 2 + 1 + 4 + SITE_FIGURES,
-    "township_head": BASE + 2 + 1 + 4 + SITE_FIGURES,
-    "village_head": BASE + 2 + 1 + 4 + SITE_FIGURES,
-    # sites panel only
-    "county_viewer": BASE + 4 + SITE_FIGURES,
-    # record and teams (2), points (1)
-    "volunteer": BASE + 2 + 1,
+    "county_manager": BASE + 2 + 1 + 4 + SITE_FIGURES + ACTIVITIES_STAFF,
+    "township_head": BASE + 2 + 1 + 4 + SITE_FIGURES + ACTIVITIES_STAFF,
+    "village_head": BASE + 2 + 1 + 4 + SITE_FIGURES + ACTIVITIES_STAFF,
+    # sites panel and activities
+    "county_viewer": BASE + 4 + SITE_FIGURES + ACTIVITIES_STAFF,
+    # record and teams (2), points (1), activities
+    "volunteer": BASE + 2 + 1 + ACTIVITIES_VOLUNTEER,
     # the one center (1)
     "no_role": BASE + 1,
 }
